@@ -1,1 +1,42 @@
-console.log("x");
+#!/usr/bin/env node
+import { runReadCommand } from "./commands/read-command.ts";
+
+/** `ice <command> …`: the collector's command line. */
+const usage = `usage: ice <command> [options]
+
+commands:
+  read <host>     read one device and print its record (--json | --xml)
+  sim             serve SNMP recordings as simulated printers on loopback
+
+Run "ice <command> --help" for the options of a command.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "read":
+      return runReadCommand(rest);
+    case "sim": {
+      const { runSimCommand } = await import("./sim/sim-command.ts");
+      return runSimCommand(rest);
+    }
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(`${usage}\n`);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`ice: unknown command "${command}"\n${usage}\n`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`ice: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -76,7 +76,11 @@ export const deviceStates = ["unknown", "running", "warning", "testing", "down"]
 const counterValue = z.number().int().nonnegative();
 
 export const supplySchema = z.object({
+  /** Printer-MIB row index ("1.5"), so a supply can be followed from one reading to the next. */
+  index: z.string().optional(),
   type: z.enum(supplyTypes),
+  /** "consumed" (toner) or "receptacle" (waste box: its level is the space left). */
+  class: z.enum(["consumed", "receptacle"]).optional(),
   color: z.string().min(1).optional(),
   description: z.string().optional(),
   partNumber: z.string().optional(),
