@@ -1,12 +1,13 @@
 import { parseArgs } from "node:util";
-import { type DeviceRecord, deviceToXml } from "@device-portal/protocol";
+import type { DeviceRecord } from "@device-portal/protocol";
 import { createLogger } from "../log.ts";
 import { readDevice } from "../read/read-device.ts";
 import { SnmpNoAnswerError } from "../snmp/errors.ts";
 import type { SnmpV3User, SnmpVersion } from "../snmp/target.ts";
 
 const usage = `usage: ice read <host> [--port 161] [--community c1,c2,...] [--snmp-version 1|2c|3]
-                [--v3-user NAME --v3-auth sha|sha256|md5 --v3-auth-key KEY --v3-priv aes|aes256|des --v3-priv-key KEY]
+                [--v3-user NAME --v3-auth sha|sha256|md5 --v3-auth-key KEY --v3-priv aes|aes256|des --v3-priv-key KEY
+                 --v3-context NAME]
                 [--timeout ms] [--retries n] [--json | --xml] [--verbose]
 
 exit codes: 0 read, 2 no SNMP answer, 3 answers but not a printer/MFP, 1 other error`;
@@ -34,7 +35,7 @@ export async function runReadCommand(argv: string[]): Promise<number> {
       process.stderr.write(`ice read: ${result.ip} answers SNMP but is not a printer or MFP${what}\n`);
       return 3;
     }
-    process.stdout.write(`${format(result.record, options.output)}\n`);
+    process.stdout.write(`${await format(result.record, options.output)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof SnmpNoAnswerError) {
@@ -61,6 +62,7 @@ function parseReadArgs(argv: string[]) {
       "v3-auth-key": { type: "string" },
       "v3-priv": { type: "string", default: "aes" },
       "v3-priv-key": { type: "string" },
+      "v3-context": { type: "string" },
       timeout: { type: "string", default: "1000" },
       retries: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
@@ -109,6 +111,8 @@ function v3User(values: Record<string, string | boolean | undefined>): SnmpV3Use
   const name = values["v3-user"];
   if (typeof name !== "string") return undefined;
   const user: SnmpV3User = { name };
+  const context = values["v3-context"];
+  if (typeof context === "string" && context !== "") user.context = context;
   const authKey = values["v3-auth-key"];
   if (typeof authKey === "string") {
     const proto = authNames[String(values["v3-auth"]).toLowerCase()];
@@ -145,9 +149,10 @@ function describeTries(o: {
   return `${versions} with ${o.communities.length} communit${o.communities.length === 1 ? "y" : "ies"}`;
 }
 
-function format(record: DeviceRecord, output: "json" | "xml" | "text"): string {
+async function format(record: DeviceRecord, output: "json" | "xml" | "text"): Promise<string> {
   if (output === "json") return JSON.stringify(record, null, 2);
-  if (output === "xml") return deviceToXml(record);
+  // Loaded only when asked for: the XML codec brings zod and the XML library with it.
+  if (output === "xml") return (await import("@device-portal/protocol")).deviceToXml(record);
   return formatText(record);
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createMemoryLogger } from "../log.ts";
 import { snmpValue } from "../testing/values.ts";
-import { brotherRecords, pjlDeviceIdField } from "./decoders.ts";
+import { brotherLevelSteps, brotherRecords, pjlDeviceIdField } from "./decoders.ts";
 import { ProfileEvaluator, requiredOids } from "./evaluate.ts";
 import { ProfileError, parseProfile, type ResolvedProfile, resolveProfiles } from "./load.ts";
 import { matchProfile } from "./match.ts";
@@ -152,6 +152,12 @@ counters:
     assert.equal(ev.counter("capped"), 100, "out-of-range value falls back to the next alternative");
     assert.equal(ev.counter("mapped"), 20);
   });
+  test("supply conditions hold only on a present, matching value", () => {
+    assert.equal(ev.holds({ oid: "1.3.6.1.4.1.9.3.0", matches: "MFG:acme" }), true, "case-insensitive");
+    assert.equal(ev.holds({ oid: "1.3.6.1.4.1.9.3.0", matches: "MFG:Other" }), false);
+    assert.equal(ev.holds({ oid: "1.3.6.1.4.1.9.99.0", matches: "" }), false, "absent never holds");
+    assert.equal(ev.holds({ source: "hrDeviceDescr", matches: "^Acme 3" }), true);
+  });
   test("a counter that refers to itself yields nothing and is logged", () => {
     assert.equal(ev.counter("loop"), undefined);
     assert.ok(log.lines.some((l) => l.includes("refers to itself")));
@@ -180,6 +186,15 @@ describe("decoders", () => {
     assert.deepEqual([...brotherRecords(Buffer.from("6f0104000023", "hex"))], []);
     assert.deepEqual([...brotherRecords(Buffer.from("00010400000001" + "7702", "hex"))], [[0, 1]]);
     assert.deepEqual([...brotherRecords(Buffer.alloc(0))], []);
+  });
+  test("brother level steps: two bytes, steps of full scale", () => {
+    assert.equal(brotherLevelSteps(Buffer.from([0x0c, 0x14])), 60);
+    assert.equal(
+      brotherLevelSteps(Buffer.from([0x15, 0x14])),
+      undefined,
+      "more steps than the scale is absurd",
+    );
+    assert.equal(brotherLevelSteps(Buffer.from([0x0c])), undefined);
   });
   test("IEEE 1284 device id fields", () => {
     const id = "MFG:Brother;CMD:PJL,HBP;MDL:DCP-1618W;CLS:PRINTER;";

@@ -2,9 +2,9 @@ import type { Logger } from "../log.ts";
 import type { WalkRow } from "../snmp/client.ts";
 import { isValidOid } from "../snmp/oid.ts";
 import { asBytes, asNumber, asText, type SnmpValue } from "../snmp/value.ts";
-import { brotherRecords, pjlDeviceIdField } from "./decoders.ts";
+import { brotherLevelSteps, brotherRecordBytes, brotherRecords, pjlDeviceIdField } from "./decoders.ts";
 import type { ResolvedProfile } from "./load.ts";
-import type { StandardSource, ValueSpec } from "./schema.ts";
+import type { Condition, StandardSource, ValueSpec } from "./schema.ts";
 
 /** What the evaluation reads from: standard values already read, plus the profile's own OIDs. */
 export interface ProfileData {
@@ -31,7 +31,11 @@ export function requiredOids(profile: ResolvedProfile): { get: string[]; walk: s
   };
   for (const specs of Object.values(profile.identity)) specs.forEach(visit);
   for (const specs of profile.counters.values()) specs.forEach(visit);
-  for (const supply of profile.supplies) supply.levelPercent.forEach(visit);
+  for (const supply of profile.supplies) {
+    supply.levelPercent.forEach(visit);
+    for (const condition of [supply.when, supply.unless])
+      if (condition && "oid" in condition) get.add(condition.oid);
+  }
   return { get: [...get], walk: [...walk] };
 }
 
@@ -133,6 +137,7 @@ export class ProfileEvaluator {
     if ("oid" in spec) {
       const value = this.#data.oids.get(spec.oid);
       if (spec.decode === "brother-records") raw = this.#brother(value, spec.key);
+      else if (spec.decode === "brother-level-steps") raw = this.#brotherSteps(value, spec.key);
       else if (spec.decode === "pjl-device-id") raw = undefined;
       else raw = spec.pattern ? asText(value) : asNumber(value);
     } else if ("source" in spec) {
@@ -165,6 +170,19 @@ export class ProfileEvaluator {
     if (typeof term !== "string") return this.#numberOf(term);
     if (isValidOid(term)) return asNumber(this.#data.oids.get(term));
     return this.counter(term);
+  }
+
+  /** Whether a supply condition holds: the value is there and matches. */
+  holds(condition: Condition): boolean {
+    const text =
+      "oid" in condition ? asText(this.#data.oids.get(condition.oid)) : this.#data.standard[condition.source];
+    return text !== undefined && new RegExp(condition.matches, "i").test(String(text));
+  }
+
+  #brotherSteps(value: SnmpValue | undefined, key: number | undefined): number | undefined {
+    const bytes = asBytes(value);
+    const record = bytes && key !== undefined ? brotherRecordBytes(bytes).get(key) : undefined;
+    return record ? brotherLevelSteps(record) : undefined;
   }
 
   #brother(value: SnmpValue | undefined, key: number | undefined): number | undefined {

@@ -1,4 +1,4 @@
-import { supplyTypes } from "@device-portal/protocol";
+import { supplyTypes } from "@device-portal/protocol/vocabulary";
 import { z } from "zod";
 
 /** The YAML profile format; docs/profiles.md is its reference. Unknown keys are errors, so typos surface. */
@@ -43,7 +43,7 @@ export const standardSources = [
 ] as const;
 export type StandardSource = (typeof standardSources)[number];
 
-export const decoderNames = ["brother-records", "pjl-device-id"] as const;
+export const decoderNames = ["brother-records", "brother-level-steps", "pjl-device-id"] as const;
 
 export type ValueSpec =
   | ({ oid: string; decode?: undefined } & Refine)
@@ -92,7 +92,18 @@ const matchEntry = z
   .strictObject({ sysObjectId: oid.optional(), sysDescr: z.string().optional() })
   .refine((m) => m.sysObjectId !== undefined || m.sysDescr !== undefined, "a match entry needs a condition");
 
+/** A test on a text value: holds when the value matches the pattern. */
+const condition = z.union([
+  z.strictObject({ oid, matches: z.string() }),
+  z.strictObject({ source: z.enum(standardSources), matches: z.string() }),
+]);
+export type Condition = z.infer<typeof condition>;
+
 const vendorSupply = z.strictObject({
+  /** Emit the supply only when this holds (e.g. the model is an inkjet). */
+  when: condition.optional(),
+  /** Emit the supply only when this does not hold (absent values do not hold). */
+  unless: condition.optional(),
   type: z.enum(supplyTypes),
   color: z.string().optional(),
   description: z.string().optional(),

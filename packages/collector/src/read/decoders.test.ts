@@ -57,9 +57,10 @@ describe("supply levels", () => {
     assert.deepEqual(supplyLevel(-1, 100, 19), { levelPercent: null, state: "unknown" });
     assert.deepEqual(supplyLevel(-2, 100, 19), { levelPercent: null, state: "unknown" });
   });
-  test("unknown capacity: percent only when the unit is percent", () => {
+  test("unknown capacity: percent only when the unit is percent, else just some or none", () => {
     assert.deepEqual(supplyLevel(40, -2, 19), { levelPercent: 40, state: "ok" });
-    assert.deepEqual(supplyLevel(40, -2, 7), { levelPercent: null, state: "unknown" });
+    assert.deepEqual(supplyLevel(40, -2, 7), { levelPercent: null, state: "ok" });
+    assert.deepEqual(supplyLevel(0, -2, 7), { levelPercent: null, state: "empty" });
   });
   test("a level above its capacity is absurd and gives no percentage", () => {
     assert.deepEqual(supplyLevel(250, 100, 19), { levelPercent: null, state: "unknown" });

@@ -141,6 +141,8 @@ function emptyRecord(ip: string, standard: StandardReading): DeviceRecord {
 function vendorSupplies(profile: ResolvedProfile, evaluator: ProfileEvaluator): Supply[] {
   const supplies: Supply[] = [];
   for (const spec of profile.supplies) {
+    if (spec.when && !evaluator.holds(spec.when)) continue;
+    if (spec.unless && evaluator.holds(spec.unless)) continue;
     const level = evaluator.number(spec.levelPercent);
     if (level === undefined || level < 0 || level > 100) continue;
     const levelPercent = Math.round(level);

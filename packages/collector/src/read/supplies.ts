@@ -123,7 +123,11 @@ export function supplyLevel(
   let percent: number | null = null;
   if (max !== undefined && max > 0 && level <= max) percent = Math.round((level / max) * 100);
   else if (unit === percentUnit && level <= 100) percent = level;
-  if (percent === null) return { levelPercent: null, state: level === 0 ? "empty" : "unknown" };
+  if (percent === null) {
+    // Without a capacity the level is in units we cannot scale: no percentage, but some or none.
+    const absurd = (max !== undefined && max > 0 && level > max) || (unit === percentUnit && level > 100);
+    return { levelPercent: null, state: absurd ? "unknown" : level === 0 ? "empty" : "ok" };
+  }
   return { levelPercent: percent, state: stateFromPercent(percent) };
 }
 

@@ -1,6 +1,6 @@
 import * as snmp from "net-snmp";
 import type { Logger } from "../log.ts";
-import { SnmpNoAnswerError } from "./errors.ts";
+import { SnmpAuthError, SnmpNoAnswerError } from "./errors.ts";
 import { compareOids, isUnder, normalizeOid } from "./oid.ts";
 import type { SnmpCredentials, SnmpTarget } from "./target.ts";
 import { type RawVarbind, type SnmpValue, toSnmpValue } from "./value.ts";
@@ -46,6 +46,8 @@ export class SnmpClient {
   #unresponsive = false;
   /** Set when the agent answered GETBULK with an error: walks continue with GETNEXT. */
   #bulkBroken = false;
+  /** The USM report that refused our v3 credentials, if any. */
+  #authFailure: string | undefined;
 
   constructor(target: SnmpTarget, options: SnmpClientOptions) {
     this.target = target;
@@ -81,6 +83,8 @@ export class SnmpClient {
     const result = new Map<string, SnmpValue>();
     const outcome = await this.#getChunk(oids, result);
     if (outcome === "timeout") throw new SnmpNoAnswerError(`no SNMP answer from ${this.target.host}`);
+    if (this.#authFailure)
+      throw new SnmpAuthError(`SNMPv3 credentials refused by ${this.target.host}: ${this.#authFailure}`);
     return result;
   }
 
@@ -238,6 +242,10 @@ export class SnmpClient {
         failingOid: failingOid && normalizeOid(failingOid),
       };
     }
+    if ((err as { code?: unknown }).code === snmp.ResponseInvalidCode.EAuthFailure) {
+      this.#authFailure = err.message;
+      this.#unresponsive = true;
+    }
     return { kind: "invalid", message: err.message };
   }
 }
@@ -295,5 +303,9 @@ function createSession(target: SnmpTarget): snmp.Session {
     user.privProtocol = privProtocols[u.privProtocol ?? "aes"] ?? snmp.PrivProtocols.aes;
     user.privKey = u.privKey;
   }
-  return snmp.createV3Session(target.host, user, { ...common, version: snmp.Version3 });
+  return snmp.createV3Session(target.host, user, {
+    ...common,
+    version: snmp.Version3,
+    ...(u.context && { context: u.context }),
+  });
 }

@@ -7,3 +7,8 @@ export class SnmpNoAnswerError extends Error {
 export class SnmpBadAnswerError extends Error {
   override name = "SnmpBadAnswerError";
 }
+
+/** The agent answered but refused the SNMPv3 credentials (unknown user, wrong key, wrong protocol). */
+export class SnmpAuthError extends Error {
+  override name = "SnmpAuthError";
+}

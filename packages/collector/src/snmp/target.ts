@@ -8,6 +8,8 @@ export interface SnmpV3User {
   authKey?: string;
   privProtocol?: "des" | "aes" | "aes256b" | "aes256r";
   privKey?: string;
+  /** SNMPv3 context name; empty for almost every printer. */
+  context?: string;
 }
 
 export interface SnmpTimeouts {
