@@ -8,7 +8,7 @@ import { createMemoryLogger } from "../log.ts";
 import { loadProfiles } from "../profiles/load.ts";
 import type { Faults } from "../sim/agent.ts";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
-import { SnmpNoAnswerError } from "../snmp/errors.ts";
+import { SnmpBadAnswerError, SnmpNoAnswerError } from "../snmp/errors.ts";
 import { type ReadOptions, readDevice } from "./read-device.ts";
 
 /** Real SNMP over UDP to the project's simulator on loopback, one simulator per fault mode. */
@@ -146,9 +146,12 @@ describe("robustness", () => {
     await assert.rejects(readDevice(options(target)), SnmpNoAnswerError);
   });
 
-  test("malformed answers never crash the reader; with nothing usable it is 'no answer'", async () => {
+  test("malformed answers never crash the reader: a clear error, nothing read", async () => {
     const target = await serve(colorMfp, { malformed: true });
-    await assert.rejects(readDevice(options(target)), SnmpNoAnswerError);
+    await assert.rejects(readDevice(options(target)), (err: Error) => {
+      assert.ok(err instanceof SnmpBadAnswerError || err instanceof SnmpNoAnswerError, String(err));
+      return true;
+    });
   });
 
   test("a device that stops answering midway yields what was read, and says so", async () => {

@@ -6,7 +6,7 @@ import { loadProfiles, type ResolvedProfile } from "../profiles/load.ts";
 import { matchProfile } from "../profiles/match.ts";
 import { identityFields } from "../profiles/schema.ts";
 import { SnmpClient } from "../snmp/client.ts";
-import { SnmpNoAnswerError } from "../snmp/errors.ts";
+import { SnmpBadAnswerError, SnmpNoAnswerError } from "../snmp/errors.ts";
 import type { SnmpCredentials, SnmpTimeouts, SnmpV3User, SnmpVersion } from "../snmp/target.ts";
 import { readStandard, readSystem, type StandardReading } from "./standard.ts";
 import { stateFromPercent } from "./supplies.ts";
@@ -51,6 +51,7 @@ export async function readDevice(options: ReadOptions): Promise<ReadResult> {
   const { log } = options;
   const ip = await resolveAddress(options.host);
   const profiles = options.profiles ?? loadProfiles();
+  let badAnswer: SnmpBadAnswerError | undefined;
   for (const credentials of credentialCandidates(options)) {
     const client = new SnmpClient(
       {
@@ -68,6 +69,11 @@ export async function readDevice(options: ReadOptions): Promise<ReadResult> {
         system = await readSystem(client);
       } catch (err) {
         if (err instanceof SnmpNoAnswerError) continue;
+        // Garbage may be a wrong-version reply; other credentials may still get a clean answer.
+        if (err instanceof SnmpBadAnswerError) {
+          badAnswer = err;
+          continue;
+        }
         throw err;
       }
       const now = options.now?.() ?? new Date();
@@ -80,7 +86,7 @@ export async function readDevice(options: ReadOptions): Promise<ReadResult> {
       client.close();
     }
   }
-  throw new SnmpNoAnswerError(`no SNMP answer from ${options.host}`);
+  throw badAnswer ?? new SnmpNoAnswerError(`no SNMP answer from ${options.host}`);
 }
 
 async function applyProfile(

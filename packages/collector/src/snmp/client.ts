@@ -1,6 +1,6 @@
 import * as snmp from "net-snmp";
 import type { Logger } from "../log.ts";
-import { SnmpAuthError, SnmpNoAnswerError } from "./errors.ts";
+import { SnmpAuthError, SnmpBadAnswerError, SnmpNoAnswerError } from "./errors.ts";
 import { compareOids, isUnder, normalizeOid } from "./oid.ts";
 import type { SnmpCredentials, SnmpTarget } from "./target.ts";
 import { type RawVarbind, type SnmpValue, toSnmpValue } from "./value.ts";
@@ -81,10 +81,15 @@ export class SnmpClient {
    */
   async probe(oids: string[]): Promise<Map<string, SnmpValue>> {
     const result = new Map<string, SnmpValue>();
+    const skippedBefore = this.stats.skippedValues;
     const outcome = await this.#getChunk(oids, result);
     if (outcome === "timeout") throw new SnmpNoAnswerError(`no SNMP answer from ${this.target.host}`);
     if (this.#authFailure)
       throw new SnmpAuthError(`SNMPv3 credentials refused by ${this.target.host}: ${this.#authFailure}`);
+    // Only undecodable values (e.g. a truncated datagram) is no answer to work with either.
+    const garbled = result.size === 0 && this.stats.skippedValues > skippedBefore;
+    if (outcome === "invalid" || garbled)
+      throw new SnmpBadAnswerError(`unusable SNMP answer from ${this.target.host}`);
     return result;
   }
 
@@ -170,13 +175,20 @@ export class SnmpClient {
     return undefined;
   }
 
-  async #getChunk(oids: string[], into: Map<string, SnmpValue>): Promise<"ok" | "timeout"> {
+  async #getChunk(oids: string[], into: Map<string, SnmpValue>): Promise<"ok" | "timeout" | "invalid"> {
     let pending = oids;
     // Bounded: each round removes at least one OID or splits the chunk.
     for (let round = 0; pending.length > 0 && round <= oids.length * 2; round++) {
       const request = pending;
       const answer = await this.#request((cb) => this.#session.get(request, cb));
       if (answer.kind === "timeout") return "timeout";
+      if (answer.kind === "ok" && answer.varbinds.length < request.length) {
+        // A GET answer must carry every varbind asked for; fewer means a truncated datagram.
+        this.#log.warn(
+          `${this.target.host}: GET answer with ${answer.varbinds.length} of ${request.length} varbinds`,
+        );
+        return "invalid";
+      }
       if (answer.kind === "ok") {
         for (const vb of answer.varbinds) {
           const oid = normalizeOid(vb.oid);
@@ -189,7 +201,7 @@ export class SnmpClient {
       }
       if (answer.kind === "invalid") {
         this.#log.warn(`${this.target.host}: unusable answer to GET: ${answer.message}`);
-        return "ok";
+        return "invalid";
       }
       // An error status for the whole PDU: v1 agents say noSuchName for one missing OID.
       const failing = answer.failingOid;
@@ -197,11 +209,14 @@ export class SnmpClient {
         pending = request.filter((o) => o !== failing);
       } else if (request.length > 1) {
         // tooBig, genErr, …: ask one by one so one bad OID cannot hide the others.
+        let outcome: "ok" | "invalid" = "ok";
         for (const oid of request) {
           if (this.#unresponsive) break;
-          if ((await this.#getChunk([oid], into)) === "timeout") return "timeout";
+          const single = await this.#getChunk([oid], into);
+          if (single === "timeout") return "timeout";
+          if (single === "invalid") outcome = "invalid";
         }
-        return "ok";
+        return outcome;
       } else {
         return "ok";
       }
