@@ -49,6 +49,7 @@ export type SupplyType = (typeof supplyTypes)[number];
 export const supplyStates = ["ok", "low", "empty", "unknown"] as const;
 export type SupplyState = (typeof supplyStates)[number];
 
+/** hrPrinterDetectedErrorState bits, in bit order (RFC 2790 as amended by RFC 3805). */
 export const printerErrorNames = [
   "lowPaper",
   "noPaper",

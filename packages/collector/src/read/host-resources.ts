@@ -1,4 +1,5 @@
 import type { DeviceStatus, PrinterErrorName } from "@device-portal/protocol";
+import { printerErrorNames } from "@device-portal/protocol/vocabulary";
 
 /** hrDeviceStatus (HOST-RESOURCES-MIB). */
 const deviceStates: Record<number, NonNullable<DeviceStatus["device"]>> = {
@@ -26,32 +27,11 @@ export function decodePrinterStatus(value: number | undefined): DeviceStatus["pr
   return value === undefined ? undefined : printerStates[value];
 }
 
-/**
- * hrPrinterDetectedErrorState bits, in order: bit 0 is the most significant bit of the first
- * octet (RFC 2790 as amended by RFC 3805).
- */
-const errorBits: PrinterErrorName[] = [
-  "lowPaper",
-  "noPaper",
-  "lowToner",
-  "noToner",
-  "doorOpen",
-  "jammed",
-  "offline",
-  "serviceRequested",
-  "inputTrayMissing",
-  "outputTrayMissing",
-  "markerSupplyMissing",
-  "outputNearFull",
-  "outputFull",
-  "inputTrayEmpty",
-  "overduePreventMaint",
-];
-
 /** Decodes the error-state octets bit by bit; bits beyond the defined ones are ignored. */
 export function decodeDetectedErrorState(octets: Buffer): PrinterErrorName[] {
   const errors: PrinterErrorName[] = [];
-  errorBits.forEach((name, bit) => {
+  // printerErrorNames is in bit order: bit 0 is the most significant bit of the first octet.
+  printerErrorNames.forEach((name, bit) => {
     const byte = octets[bit >> 3];
     if (byte !== undefined && (byte & (0x80 >> (bit & 7))) !== 0) errors.push(name);
   });
