@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { runReadCommand } from "./commands/read-command.ts";
-
 /** `ice <command> …`: the collector's command line. */
 const usage = `usage: ice <command> [options]
 
@@ -13,8 +11,11 @@ Run "ice <command> --help" for the options of a command.`;
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
-    case "read":
+    // Each command loads its own modules, so `ice --help` or `ice sim` pay for nothing else.
+    case "read": {
+      const { runReadCommand } = await import("./commands/read-command.ts");
       return runReadCommand(rest);
+    }
     case "sim": {
       const { runSimCommand } = await import("./sim/sim-command.ts");
       return runSimCommand(rest);

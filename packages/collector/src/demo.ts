@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { DeviceRecord } from "@device-portal/protocol";
 import { createLogger } from "./log.ts";
-import { loadProfiles } from "./profiles/load.ts";
+import { loadProfiles } from "./profiles/catalog.ts";
 import { readDevice } from "./read/read-device.ts";
 import { listFixtures, startSimulator } from "./sim/simulator.ts";
 

@@ -1,6 +1,7 @@
 /** The collector as a library: what the daemon, the demo and the portal's tests use. */
 export { createLogger, type Logger } from "./log.ts";
-export { loadProfiles, type ResolvedProfile } from "./profiles/load.ts";
+export { loadProfiles, loadProfilesFrom } from "./profiles/catalog.ts";
+export type { ResolvedProfile } from "./profiles/resolved.ts";
 export { type ReadOptions, type ReadResult, readDevice } from "./read/read-device.ts";
 export { SnmpAuthError, SnmpNoAnswerError } from "./snmp/errors.ts";
 export type { SnmpCredentials, SnmpV3User } from "./snmp/target.ts";

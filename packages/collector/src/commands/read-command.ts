@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import type { DeviceRecord } from "@device-portal/protocol";
 import { createLogger } from "../log.ts";
+import { loadProfilesFrom } from "../profiles/catalog.ts";
 import { readDevice } from "../read/read-device.ts";
 import { SnmpNoAnswerError } from "../snmp/errors.ts";
 import type { SnmpV3User, SnmpVersion } from "../snmp/target.ts";
@@ -8,7 +9,7 @@ import type { SnmpV3User, SnmpVersion } from "../snmp/target.ts";
 const usage = `usage: ice read <host> [--port 161] [--community c1,c2,...] [--snmp-version 1|2c|3]
                 [--v3-user NAME --v3-auth sha|sha256|md5 --v3-auth-key KEY --v3-priv aes|aes256|des --v3-priv-key KEY
                  --v3-context NAME]
-                [--timeout ms] [--retries n] [--json | --xml] [--verbose]
+                [--timeout ms] [--retries n] [--json | --xml] [--verbose] [--profiles DIR]
 
 exit codes: 0 read, 2 no SNMP answer, 3 answers but not a printer/MFP, 1 other error`;
 
@@ -29,7 +30,8 @@ export async function runReadCommand(argv: string[]): Promise<number> {
   }
   const log = createLogger(options.verbose ? "debug" : "warn");
   try {
-    const result = await readDevice({ ...options, log });
+    const profiles = options.profilesDir ? await loadProfilesFrom(options.profilesDir) : undefined;
+    const result = await readDevice({ ...options, log, ...(profiles && { profiles }) });
     if (result.kind === "not-printer") {
       const what = result.sysDescr ? `: ${result.sysDescr.slice(0, 80)}` : "";
       process.stderr.write(`ice read: ${result.ip} answers SNMP but is not a printer or MFP${what}\n`);
@@ -68,6 +70,7 @@ function parseReadArgs(argv: string[]) {
       json: { type: "boolean", default: false },
       xml: { type: "boolean", default: false },
       verbose: { type: "boolean", default: false },
+      profiles: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -88,6 +91,7 @@ function parseReadArgs(argv: string[]) {
     retries: integer(values.retries, "--retries", 0, 20),
     output: values.json ? ("json" as const) : values.xml ? ("xml" as const) : ("text" as const),
     verbose: values.verbose,
+    profilesDir: values.profiles,
   };
 }
 

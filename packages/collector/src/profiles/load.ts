@@ -2,33 +2,21 @@ import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { load as parseYaml } from "js-yaml";
+import type { ResolvedProfile } from "./resolved.ts";
 import {
   type IdentityField,
   identityFields,
-  type MatchEntry,
   type ProfileFile,
   profileFileSchema,
   type ValueSpec,
-  type VendorSupplySpec,
 } from "./schema.ts";
 
-/** A profile with its inheritance applied: every field lists the child's alternatives first. */
-export interface ResolvedProfile {
-  name: string;
-  /** Abstract profiles (file name starting with `_`) are only inherited. */
-  abstract: boolean;
-  match: MatchEntry[];
-  /** Compiled `sysDescr` patterns, index-aligned with `match`. */
-  matchPatterns: Array<RegExp | undefined>;
-  vendor: string | undefined;
-  printer: boolean;
-  counterUnit: ProfileFile["counterUnit"];
-  identity: Record<IdentityField, ValueSpec[]>;
-  counters: Map<string, ValueSpec[]>;
-  supplies: VendorSupplySpec[];
-  /** This profile and its ancestors, nearest first. */
-  lineage: string[];
-}
+export type { ResolvedProfile } from "./resolved.ts";
+
+/*
+ * The authoring path: YAML files, validated with zod and resolved. The collector itself loads
+ * the compiled catalog (catalog.ts), which needs neither YAML nor zod at start-up.
+ */
 
 export class ProfileError extends Error {
   override name = "ProfileError";
@@ -37,7 +25,7 @@ export class ProfileError extends Error {
 export const defaultProfilesDir = fileURLToPath(new URL("../../profiles/", import.meta.url));
 
 /** Reads, validates and resolves every `*.yaml` profile in a folder. Throws ProfileError naming the file. */
-export function loadProfiles(dir: string = defaultProfilesDir): ResolvedProfile[] {
+export function loadProfileDir(dir: string = defaultProfilesDir): ResolvedProfile[] {
   const files = new Map<string, ProfileFile>();
   for (const entry of readdirSync(dir).sort()) {
     if (!entry.endsWith(".yaml") && !entry.endsWith(".yml")) continue;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createMemoryLogger } from "../log.ts";
-import { loadProfiles } from "../profiles/load.ts";
+import { loadProfiles } from "../profiles/catalog.ts";
 import type { Faults } from "../sim/agent.ts";
 import { type Simulator, startSimulator } from "../sim/simulator.ts";
 import { SnmpBadAnswerError, SnmpNoAnswerError } from "../snmp/errors.ts";

@@ -1,9 +1,10 @@
 import { lookup } from "node:dns/promises";
 import type { DeviceRecord, Supply } from "@device-portal/protocol";
 import type { Logger } from "../log.ts";
+import { loadProfiles } from "../profiles/catalog.ts";
 import { ProfileEvaluator, requiredOids } from "../profiles/evaluate.ts";
-import { loadProfiles, type ResolvedProfile } from "../profiles/load.ts";
 import { matchProfile } from "../profiles/match.ts";
+import type { ResolvedProfile } from "../profiles/resolved.ts";
 import { identityFields } from "../profiles/schema.ts";
 import { SnmpClient } from "../snmp/client.ts";
 import { SnmpBadAnswerError, SnmpNoAnswerError } from "../snmp/errors.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { type Check, type ExpectedEntry, scoreDevice } from "../../../../bench/accuracy/score.ts";
 import { createMemoryLogger } from "../log.ts";
-import { loadProfiles } from "../profiles/load.ts";
+import { loadProfiles } from "../profiles/catalog.ts";
 import { SnmpAuthError, SnmpNoAnswerError } from "../snmp/errors.ts";
 import { fixturesDir, type Snmpsim, snmpsimSkipReason, startSnmpsim } from "../testing/snmpsim.ts";
 import { type ReadOptions, readDevice } from "./read-device.ts";
