@@ -4,6 +4,7 @@ const usage = `usage: ice <command> [options]
 
 commands:
   read <host>     read one device and print its record (--json | --xml)
+  suggest-range   propose scan ranges from this host's network interfaces
   sim             serve SNMP recordings as simulated printers on loopback
 
 Run "ice <command> --help" for the options of a command.`;
@@ -15,6 +16,10 @@ async function main(argv: string[]): Promise<number> {
     case "read": {
       const { runReadCommand } = await import("./commands/read-command.ts");
       return runReadCommand(rest);
+    }
+    case "suggest-range": {
+      const { runSuggestRangeCommand } = await import("./commands/suggest-range-command.ts");
+      return runSuggestRangeCommand(rest);
     }
     case "sim": {
       const { runSimCommand } = await import("./sim/sim-command.ts");
