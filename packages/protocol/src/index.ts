@@ -1,5 +1,26 @@
 export * from "./device-record.ts";
 export {
+  type CollectorHealth,
+  type CollectorIdentity,
+  collectorHealthSchema,
+  collectorIdentitySchema,
+  maxScanFileXmlLength,
+  type RangeReport,
+  rangeReportSchema,
+  type ScanDevice,
+  type ScanFile,
+  type ScanFileFromXmlOptions,
+  type ScanFileVersion,
+  type ScanKind,
+  scanDeviceSchema,
+  scanFileFromXml,
+  scanFileSchema,
+  scanFileSchemaVersion,
+  scanFileToXml,
+  scanFileVersion,
+  scanKinds,
+} from "./scan-file/scan-file.ts";
+export {
   deviceFromXml,
   deviceFromXmlElement,
   deviceToXml,
@@ -17,3 +38,7 @@ export {
   XmlError,
   type XmlErrorCode,
 } from "./xml/safe-xml.ts";
+export * from "./envelope/envelope.ts";
+export * from "./envelope/header.ts";
+export * from "./envelope/keys.ts";
+export * from "./envelope/messages.ts";

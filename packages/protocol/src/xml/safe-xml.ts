@@ -34,8 +34,10 @@ export type XmlErrorCode =
   | "malformed"
   /** Well-formed, but elements or attributes are not the ones expected. */
   | "unexpected-structure"
-  /** The structure is right, but a value fails the device-record schema. */
-  | "invalid-value";
+  /** The structure is right, but a value fails the schema (device record, scan file). */
+  | "invalid-value"
+  /** A versioned document (the scan file) declares a major version this reader does not know. */
+  | "unsupported-version";
 
 /** Every problem reading (or refusing to write) scan-file XML is thrown as this error. */
 export class XmlError extends Error {
