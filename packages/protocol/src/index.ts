@@ -1,5 +1,58 @@
 export * from "./device-record.ts";
 export {
+  defaultMaxClockSkewMs,
+  defaultMaxEnvelopeBytes,
+  defaultMaxPayloadBytes,
+  EnvelopeError,
+  type EnvelopeErrorCode,
+  type EnvelopeKeyLookup,
+  envelopeContentType,
+  envelopeErrorCodes,
+  envelopeMagic,
+  type OpenEnvelopeOptions,
+  type OpenedEnvelope,
+  openEnvelope,
+  type SealHeader,
+  sealEnvelope,
+} from "./envelope/envelope.ts";
+export {
+  type Direction,
+  type EnvelopeHeader,
+  envelopeHeaderSchema,
+  type MessageType,
+  messageDirection,
+  messageTypes,
+} from "./envelope/header.ts";
+export {
+  createCollectorKey,
+  createEnrolmentToken,
+  deriveEnrolmentKey,
+  EnrolmentTokenError,
+  type ProtocolKey,
+  parseEnrolmentToken,
+} from "./envelope/keys.ts";
+export {
+  type AckResponse,
+  ackResponseSchema,
+  type CheckinRequest,
+  type CollectorCall,
+  checkinRequestSchema,
+  collectorApiPath,
+  collectorCalls,
+  type EnrolledResponse,
+  type EnrolRequest,
+  enrolledResponseSchema,
+  enrolRequestSchema,
+  type PortalErrorBody,
+  type PortalErrorReason,
+  type PortalSettings,
+  portalErrorBodySchema,
+  portalErrorReasons,
+  portalSettingsSchema,
+  type SettingsResponse,
+  settingsResponseSchema,
+} from "./envelope/messages.ts";
+export {
   type CollectorHealth,
   type CollectorIdentity,
   collectorHealthSchema,
@@ -38,7 +91,3 @@ export {
   XmlError,
   type XmlErrorCode,
 } from "./xml/safe-xml.ts";
-export * from "./envelope/envelope.ts";
-export * from "./envelope/header.ts";
-export * from "./envelope/keys.ts";
-export * from "./envelope/messages.ts";
