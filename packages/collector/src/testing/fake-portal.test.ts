@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
+import { request } from "node:https";
 import { after, before, describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import {
@@ -10,7 +11,6 @@ import {
   type SealHeader,
   sealEnvelope,
 } from "@device-portal/protocol";
-import { Agent, request } from "undici";
 import { type FakePortal, startFakePortal } from "./fake-portal.ts";
 import { createTestPki, pkiSkipReason, type TestPki } from "./fake-portal-pki.ts";
 
@@ -18,21 +18,39 @@ import { createTestPki, pkiSkipReason, type TestPki } from "./fake-portal-pki.ts
  * The fake portal's side of the protocol, driven with raw envelopes (no PortalClient), so that the
  * portal's refusals are checked on their own: the daemon's tests rely on them.
  */
+/** The unsealed JSON the portal answers with when it refuses an envelope. */
+interface ErrorAnswer {
+  error: string;
+  message: string;
+  serverTime: string;
+}
+
 describe("fake portal", { skip: pkiSkipReason() }, () => {
   let pki: TestPki;
   let portal: FakePortal;
-  let agent: Agent;
-
-  const post = async (call: string, body: Buffer) => {
-    const response = await request(new URL(`api/collector/v1/${call}`, portal.httpsUrl).href, {
-      method: "POST",
-      body,
-      headers: { "content-type": envelopeContentType },
-      dispatcher: agent,
+  /** A raw POST over HTTPS that trusts the test CA. */
+  const post = (call: string, body: Buffer) =>
+    new Promise<{ status: number; body: Buffer; json: () => ErrorAnswer }>((resolve, reject) => {
+      const req = request(
+        new URL(`api/collector/v1/${call}`, portal.httpsUrl),
+        { method: "POST", ca: pki.ca.cert, headers: { "content-type": envelopeContentType } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const bytes = Buffer.concat(chunks);
+            resolve({
+              status: res.statusCode ?? 0,
+              body: bytes,
+              json: () => JSON.parse(bytes.toString("utf8")),
+            });
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
     });
-    const bytes = Buffer.from(await response.body.arrayBuffer());
-    return { status: response.statusCode, body: bytes, json: () => JSON.parse(bytes.toString("utf8")) };
-  };
 
   /** Enrols by hand; returns the collector's key material. */
   const enrol = async () => {
@@ -65,10 +83,8 @@ describe("fake portal", { skip: pkiSkipReason() }, () => {
   before(async () => {
     pki = createTestPki();
     portal = await startFakePortal({ tls: pki.server });
-    agent = new Agent({ connect: { ca: pki.ca.cert } });
   });
   after(async () => {
-    await agent.close();
     await portal.close();
     pki.remove();
   });

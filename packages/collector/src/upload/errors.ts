@@ -1,8 +1,9 @@
 /**
- * Errors of the portal client: one class with a `code`, and the classification of what undici
- * and node:tls throw into those codes, with a message an administrator can act on.
+ * Errors of the portal client: one class with a `code`, and the classification of what the
+ * transport's connection steps (connection.ts: TCP, proxy CONNECT, TLS, the exchange) and
+ * node:net / node:tls throw into those codes, with a message an administrator can act on.
  */
-import { isIP } from "node:net";
+import { RequestFailure, type RequestPhase } from "./connection.ts";
 
 export const portalErrorCodes = [
   /** No TCP connection to the portal (refused, reset, no route, DNS). Retry later. */
@@ -191,9 +192,7 @@ const unreachableText: Record<string, string> = {
   ENOTFOUND: "host name not found",
   EAI_AGAIN: "host name lookup failed (DNS)",
   ETIMEDOUT: "connection timed out",
-  UND_ERR_SOCKET: "connection closed by the other side",
-  UND_ERR_CLOSED: "connection closed",
-  UND_ERR_PRX_CONN: "proxy connection failed",
+  ECONNABORTED: "connection aborted",
 };
 
 export interface ClassifyContext {
@@ -216,9 +215,22 @@ export interface ClassifiedError {
 /** Plain-HTTP fallback candidates among the network codes: what blocks one port, not the host. */
 const portBlockedCodes = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "EHOSTUNREACH", "ETIMEDOUT"]);
 
+/** What was being done when a connection step timed out, for the message. */
+const timeoutStep: Record<Exclude<RequestPhase, "request">, (proxy: string) => string> = {
+  "proxy-connect": (proxy) => `no TCP connection to proxy ${proxy}`,
+  "proxy-tls": (proxy) => `TLS handshake with proxy ${proxy}`,
+  tunnel: (proxy) => `proxy ${proxy} did not answer CONNECT`,
+  connect: () => "TCP connection",
+  tls: (proxy) => (proxy ? `TLS handshake through proxy ${proxy}` : "TLS handshake"),
+};
+
 /**
  * What a failed request means, as a PortalError, plus whether HTTPS "could not connect" in a way
- * the plain-HTTP fallback may get around (docs/collector-protocol.md, "Transport").
+ * the plain-HTTP fallback may get around (docs/collector-protocol.md, "Transport"). The phase of
+ * a RequestFailure (connection.ts) decides: only failures before the portal connection was made
+ * (TCP refused or reset, connect or handshake timeout, a handshake that failed before any
+ * certificate check, a proxy refusing CONNECT) may fall back; a certificate failure is flagged
+ * separately; anything once connected (a slow answer, a hang-up) never falls back.
  */
 export function classifyRequestError(error: unknown, context: ClassifyContext): ClassifiedError {
   if (error instanceof PortalError) return { error, connectFailure: false, certificate: false };
@@ -227,6 +239,8 @@ export function classifyRequestError(error: unknown, context: ClassifyContext): 
   const links = chain(error);
   const codes = links.map((e) => e.code).filter((c): c is string => typeof c === "string");
   const proxyName = proxy ? redactUrl(proxy) : "";
+  const failure = error instanceof RequestFailure ? error : undefined;
+  const phase: RequestPhase | undefined = failure?.phase;
   const result = (
     code: PortalErrorCode,
     message: string,
@@ -236,20 +250,30 @@ export function classifyRequestError(error: unknown, context: ClassifyContext): 
       url,
       status: more.status,
       tlsCause: more.tlsCause,
-      cause: error,
+      cause: failure?.cause ?? error,
     }),
     connectFailure: more.connectFailure ?? false,
     certificate: more.certificate ?? false,
   });
 
-  // The proxy answered the CONNECT (or a forwarded request) with something else than 200:
-  // undici says so only in its message.
-  const proxyAnswer = links
-    .map((e) => (typeof e.message === "string" ? e.message : ""))
-    .map((m) => /^Proxy response \((\d{3})\)|^Proxy Authentication Required \((\d{3})\)/.exec(m))
-    .find((m) => m);
-  if (proxyAnswer) {
-    const status = Number(proxyAnswer[1] ?? proxyAnswer[2]);
+  if (failure?.aborted)
+    return result("unreachable", `request to ${url} abandoned: the connection was closed`);
+
+  if (failure?.timedOut) {
+    if (phase === "request") return result("timeout", `no answer from ${url} within ${context.timeoutMs} ms`);
+    const step = timeoutStep[phase as Exclude<RequestPhase, "request">](proxyName);
+    return result(
+      "timeout",
+      `timed out connecting to ${origin} after ${context.connectTimeoutMs} ms (${step})`,
+      {
+        connectFailure: true,
+      },
+    );
+  }
+
+  // The proxy answered CONNECT with something else than 2xx.
+  if (failure?.proxyStatus !== undefined) {
+    const status = failure.proxyStatus;
     if (status === 407)
       return result(
         "proxy-auth",
@@ -263,58 +287,65 @@ export function classifyRequestError(error: unknown, context: ClassifyContext): 
     });
   }
 
-  const certificate = certificateCause(error);
-  if (certificate)
+  const netCode = codes.find((c) => c in unreachableText);
+  const netText = netCode ? `${unreachableText[netCode]} (${netCode})` : undefined;
+  if (phase === "proxy-connect")
+    return result("proxy", `proxy ${proxyName} unreachable: ${netText ?? messageOf(failure?.cause)}`);
+  if (phase === "proxy-tls") {
+    const certificate = certificateCause(error);
+    const why = certificate
+      ? `${tlsCauseText[certificate.cause]} (${certificate.code})`
+      : messageOf(failure?.cause);
+    return result("proxy", `TLS with proxy ${proxyName} failed: ${why}`);
+  }
+  if (phase === "tunnel")
+    // Closed or reset instead of an answer, or not HTTP: a proxy that will not tunnel to the portal.
     return result(
-      "tls",
-      `TLS certificate of ${origin} refused: ${tlsCauseText[certificate.cause]} (${certificate.code}); ` +
-        "configure the portal's CA or fix the certificate",
-      { tlsCause: certificate.cause, certificate: true },
-    );
-
-  const handshake = codes.find(
-    (c) => c.startsWith("ERR_SSL_") || c === "EPROTO" || c === "ERR_TLS_HANDSHAKE_TIMEOUT",
-  );
-  if (handshake)
-    return result("tls", `TLS handshake with ${origin} failed (${handshake}): is this an HTTPS port?`, {
-      tlsCause: "handshake",
-      connectFailure: true,
-    });
-
-  if (codes.includes("UND_ERR_CONNECT_TIMEOUT"))
-    return result(
-      "timeout",
-      `timed out connecting to ${origin} after ${context.connectTimeoutMs} ms${proxy ? ` (through proxy ${proxyName})` : ""}`,
+      "proxy",
+      `proxy ${proxyName} did not open a tunnel to ${origin}: ${netText ?? messageOf(failure?.cause ?? failure)}`,
       { connectFailure: true },
     );
-  if (
-    codes.some((c) => c === "UND_ERR_HEADERS_TIMEOUT" || c === "UND_ERR_BODY_TIMEOUT") ||
-    links.some((e) => e.name === "TimeoutError")
-  )
-    return result("timeout", `no answer from ${url} within ${context.timeoutMs} ms`);
 
-  const netCode = codes.find((c) => c in unreachableText);
-  if (netCode) {
-    if (proxy && links.some((e) => isProxyAddress(e, proxy)))
-      return result("proxy", `proxy ${proxyName} unreachable: ${unreachableText[netCode]} (${netCode})`);
-    // DNS failures and "no route at all" hit plain HTTP to the same host just the same;
-    // a refused, reset or dropped HTTPS port may be a firewall that lets port 80 through.
-    return result("unreachable", `portal unreachable at ${url}: ${unreachableText[netCode]} (${netCode})`, {
-      connectFailure: portBlockedCodes.has(netCode),
-    });
+  if (phase === undefined || phase === "tls") {
+    const certificate = certificateCause(error);
+    if (certificate)
+      return result(
+        "tls",
+        `TLS certificate of ${origin} refused: ${tlsCauseText[certificate.cause]} (${certificate.code}); ` +
+          "configure the portal's CA or fix the certificate",
+        { tlsCause: certificate.cause, certificate: true },
+      );
+    const handshake = codes.find((c) => c.startsWith("ERR_SSL_") || c === "EPROTO");
+    if (handshake || (phase === "tls" && !netCode))
+      return result(
+        "tls",
+        `TLS handshake with ${origin} failed (${handshake ?? messageOf(failure?.cause)}): is this an HTTPS port?`,
+        { tlsCause: "handshake", connectFailure: true },
+      );
   }
 
-  const first = links[0];
-  return result(
-    "unreachable",
-    `request to ${url} failed: ${typeof first?.message === "string" ? first.message : String(error)}`,
-  );
+  if (phase === "request")
+    // Connected, then the connection broke: the portal is reachable, so this is no case for HTTP.
+    return result(
+      "unreachable",
+      `connection to ${origin} lost before the answer to ${url}: ${netText ?? messageOf(failure?.cause)}`,
+    );
+
+  if (netCode)
+    // DNS failures and "no route at all" hit plain HTTP to the same host just the same;
+    // a refused, reset or dropped HTTPS port may be a firewall that lets port 80 through.
+    return result("unreachable", `portal unreachable at ${url}: ${netText}`, {
+      connectFailure: portBlockedCodes.has(netCode),
+    });
+
+  return result("unreachable", `request to ${url} failed: ${messageOf(failure?.cause ?? error)}`);
 }
 
-/** Whether a socket error names the proxy's port (and address, when the proxy is given by IP). */
-function isProxyAddress(e: ErrorLike, proxy: URL): boolean {
-  const port = proxy.port || (proxy.protocol === "https:" ? "443" : "80");
-  if (typeof e.port !== "number" || String(e.port) !== port) return false;
-  const host = proxy.hostname.replace(/^\[|\]$/g, "");
-  return typeof e.address !== "string" || !isIP(host) || e.address === host;
+function messageOf(error: unknown): string {
+  if (error && typeof error === "object") {
+    const { message, code } = error as ErrorLike;
+    const text = typeof message === "string" ? message : String(error);
+    return typeof code === "string" && !text.includes(code) ? `${text} (${code})` : text;
+  }
+  return String(error);
 }

@@ -4,7 +4,6 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { type CollectorHealth, createEnrolmentToken, envelopeContentType } from "@device-portal/protocol";
-import { request } from "undici";
 import { createMemoryLogger } from "../log.ts";
 import { type FakePortal, startFakePortal } from "../testing/fake-portal.ts";
 import { closedPort, startSilentServer, startTestProxy, startWireTap } from "../testing/fake-portal-net.ts";
@@ -480,13 +479,13 @@ describe("PortalClient", { skip }, () => {
       const id = "3a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
       await c.uploadScan(id, `<scan scanId="${id}"/>`);
       const captured = portal.requests.at(-1)?.body as Buffer;
-      const replay = await request(new URL("api/collector/v1/scans", portal.httpUrl).href, {
+      const replay = await fetch(new URL("api/collector/v1/scans", portal.httpUrl), {
         method: "POST",
         body: captured,
         headers: { "content-type": envelopeContentType },
       });
-      assert.equal(replay.statusCode, 200);
-      await replay.body.arrayBuffer();
+      assert.equal(replay.status, 200);
+      await replay.arrayBuffer();
       assert.equal(portal.requests.at(-1)?.header?.messageId, id);
       assert.equal(portal.scans.get(id)?.deliveries, 2);
     });

@@ -2,7 +2,7 @@ import { BlockList, isIPv4, isIPv6 } from "node:net";
 
 /**
  * Which proxy a request to the portal goes through: an explicit proxy URL (with credentials),
- * none, or the usual environment variables, read the way curl and undici read them:
+ * none, or the usual environment variables, read the way curl reads them:
  *
  * - `https_proxy` / `HTTPS_PROXY` for https URLs, falling back to the HTTP proxy;
  * - `http_proxy` / `HTTP_PROXY` for http URLs (lower case first);

@@ -1,6 +1,8 @@
-import { getCACertificates, rootCertificates } from "node:tls";
-import { Agent, type Dispatcher, ProxyAgent, request } from "undici";
+import http, { type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { createSecureContext, getCACertificates, rootCertificates, type SecureContext } from "node:tls";
 import { type Logger, silentLogger } from "../log.ts";
+import { openConnection, proxyAuthorization, RequestFailure } from "./connection.ts";
 import { classifyRequestError, PortalError, redactUrl } from "./errors.ts";
 import { chooseProxy, type ProxyChoice } from "./proxy.ts";
 
@@ -8,6 +10,13 @@ import { chooseProxy, type ProxyChoice } from "./proxy.ts";
  * How the collector reaches the portal: outbound HTTPS POSTs of envelope bytes, with certificate
  * verification, proxies, timeouts, and the plain-HTTP fallback of docs/collector-protocol.md
  * ("Transport"). It knows nothing of envelopes: the portal client seals and opens them.
+ *
+ * Built on node:http alone: each route (the portal URL, the plain-HTTP fallback) has a keep-alive
+ * `http.Agent` whose connections are opened by connection.ts (TCP, proxy CONNECT tunnel, TLS with
+ * the configured CAs, under the connect timeout). Idle connections are kept 4 s at most (or less
+ * when the server announces a shorter Keep-Alive), below the usual server limits, so a request
+ * seldom meets a connection the server is closing; a request is never repeated by the transport
+ * (the caller retries: scans are idempotent by scan id, a check-in is a new message).
  */
 
 export interface TransportOptions {
@@ -53,8 +62,10 @@ export interface TransportResponse {
 
 interface Route {
   base: URL;
-  dispatcher: Dispatcher;
   proxy: ProxyChoice | undefined;
+  /** Plain HTTP through a proxy: requests name the absolute URI and carry this (if any). */
+  forward: { proxyAuthorization: string | undefined } | undefined;
+  agent: http.Agent;
 }
 
 type Attempt =
@@ -68,7 +79,10 @@ export class Transport {
   readonly fallbackUrl: URL | undefined;
   readonly #primary: Route;
   readonly #fallback: Route | undefined;
-  readonly #dispatchers: Dispatcher[] = [];
+  /** The default CAs plus the configured one(s); undefined without a configured CA (Node's defaults). */
+  readonly #secureContext: SecureContext | undefined;
+  /** Aborts the connections being opened, on `close()`. */
+  readonly #closing = new AbortController();
   readonly #allowCertificateFallback: boolean;
   readonly #connectTimeoutMs: number;
   readonly #timeoutMs: number;
@@ -93,7 +107,8 @@ export class Transport {
     this.#now = options.now ?? Date.now;
 
     const ca = trustedCas(options.ca);
-    this.#primary = this.#route(this.portalUrl, options, ca);
+    this.#secureContext = ca ? createSecureContext({ ca }) : undefined;
+    this.#primary = this.#route(this.portalUrl, options);
     if (this.portalUrl.protocol === "https:" && options.fallbackUrl !== null) {
       const fallback = options.fallbackUrl
         ? withSlash(new URL(options.fallbackUrl))
@@ -101,7 +116,7 @@ export class Transport {
       if (fallback.protocol !== "http:")
         throw new TypeError(`fallback URL must be http://, got ${fallback.protocol}`);
       this.fallbackUrl = fallback;
-      this.#fallback = this.#route(fallback, options, ca);
+      this.#fallback = this.#route(fallback, options);
     }
   }
 
@@ -152,88 +167,214 @@ export class Transport {
     );
   }
 
-  /** Closes every connection. */
+  /** Closes every connection: requests under way fail, later ones are refused. */
   async close(): Promise<void> {
-    await Promise.all(this.#dispatchers.map((d) => d.destroy().catch(() => {})));
+    this.#closing.abort();
+    this.#primary.agent.destroy();
+    this.#fallback?.agent.destroy();
   }
 
-  #route(base: URL, options: TransportOptions, ca: string[] | undefined): Route {
+  #route(base: URL, options: TransportOptions): Route {
     const proxy = chooseProxy(base, { proxy: options.proxy, env: options.env });
-    const tls = ca ? { ca } : {};
-    const dispatcher = proxy
-      ? new ProxyAgent({
-          uri: proxy.url.href,
-          connectTimeout: this.#connectTimeoutMs,
-          requestTls: tls,
-          headersTimeout: this.#timeoutMs,
-          bodyTimeout: this.#timeoutMs,
-        })
-      : new Agent({
-          connect: { ...tls, timeout: this.#connectTimeoutMs },
-          headersTimeout: this.#timeoutMs,
-          bodyTimeout: this.#timeoutMs,
-        });
-    this.#dispatchers.push(dispatcher);
     if (proxy)
       this.#logger.debug(
         `requests to ${base.origin} go through proxy ${redactUrl(proxy.url)} (${proxy.source})`,
       );
-    return { base, dispatcher, proxy };
+    const agent = new http.Agent({ keepAlive: true, timeout: idleConnectionMs, maxFreeSockets: 4 });
+    // Every connection of this route goes to `base` (directly or through its proxy), opened by
+    // connection.ts; the agent only pools them. Calling back later (returning nothing) is the
+    // agent's asynchronous form of createConnection.
+    agent.createConnection = (_options, callback) => {
+      openConnection({
+        target: base,
+        proxy: proxy?.url,
+        secureContext: this.#secureContext,
+        timeoutMs: this.#connectTimeoutMs,
+        signal: this.#closing.signal,
+      }).then(
+        (socket) => callback?.(null, socket),
+        // The agent passes the error on to the request; there is no stream.
+        (error: Error) => callback?.(error, undefined as unknown as Duplex),
+      );
+      return undefined;
+    };
+    const forward =
+      proxy && base.protocol === "http:" ? { proxyAuthorization: proxyAuthorization(proxy.url) } : undefined;
+    return { base, proxy, forward, agent };
   }
 
   async #attempt(route: Route, path: string, body: Buffer): Promise<Attempt> {
-    const url = new URL(path, route.base).href;
+    const target = new URL(path, route.base);
+    const url = target.href;
     const context = {
       url,
       proxy: route.proxy?.url,
       connectTimeoutMs: this.#connectTimeoutMs,
       timeoutMs: this.#timeoutMs,
     };
+    const proxyName = route.proxy ? redactUrl(route.proxy.url) : undefined;
     try {
-      const response = await request(url, {
-        method: "POST",
-        dispatcher: route.dispatcher,
+      if (this.#closing.signal.aborted)
+        throw new RequestFailure("connect", "the transport is closed", { aborted: true });
+      const answer = await exchange({
+        agent: route.agent,
+        target,
+        forward: route.forward,
+        body,
         headers: {
           "content-type": contentType,
           accept: `${contentType}, application/json`,
           "user-agent": this.#userAgent,
         },
-        body,
-        // A last resort: undici's own connect/headers/body timers normally fire first.
-        signal: AbortSignal.timeout(this.#connectTimeoutMs + 2 * this.#timeoutMs),
+        connectTimeoutMs: this.#connectTimeoutMs,
+        timeoutMs: this.#timeoutMs,
+        maxResponseBytes: this.#maxResponseBytes,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.#maxResponseBytes) {
-          response.body.destroy();
-          throw new PortalError(
-            "bad-response",
-            `answer from ${url} is over ${this.#maxResponseBytes} bytes`,
-            {
-              url,
-              status: response.statusCode,
-            },
-          );
-        }
-        chunks.push(chunk);
-      }
+      // Plain HTTP through a proxy: a 407 is the proxy's, not the portal's.
+      if (route.forward && answer.status === 407)
+        throw new PortalError(
+          "proxy-auth",
+          `proxy authentication required/failed (HTTP 407 from proxy ${proxyName}): check the proxy user and password`,
+          { url, status: 407 },
+        );
       return {
         ok: true,
-        response: {
-          status: response.statusCode,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-          url,
-          secure: route.base.protocol === "https:",
-          proxy: route.proxy ? redactUrl(route.proxy.url) : undefined,
-        },
+        response: { ...answer, url, secure: route.base.protocol === "https:", proxy: proxyName },
       };
     } catch (error) {
-      return { ok: false, ...classifyRequestError(error, context) };
+      const closed =
+        this.#closing.signal.aborted && !(error instanceof PortalError)
+          ? new RequestFailure("request", "the transport is closed", { aborted: true, cause: error })
+          : error;
+      return { ok: false, ...classifyRequestError(closed, context) };
     }
   }
+}
+
+/** How long an idle connection is kept for the next request (servers commonly allow 5 s or more). */
+const idleConnectionMs = 4000;
+
+interface ExchangeOptions {
+  agent: http.Agent;
+  target: URL;
+  forward: Route["forward"];
+  body: Buffer;
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+/**
+ * POSTs `body` with Node's HTTP/1.1 client and reads the answer. Opening the connection has its
+ * own deadline (connection.ts); once connected, the answer's head must come within `timeoutMs`,
+ * its body without a pause over `timeoutMs`, and not over `maxResponseBytes`; and the whole
+ * exchange ends within connect + 2 × `timeoutMs` (an answer that trickles in). Rejects with a
+ * RequestFailure (the connection's, or "request" once connected) or, for an oversized answer, a
+ * PortalError.
+ */
+function exchange(options: ExchangeOptions): Promise<Answer> {
+  const { agent, target, forward, body, timeoutMs } = options;
+  const url = target.href;
+  return new Promise<Answer>((resolve, reject) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (error: Error | undefined, answer?: Answer) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearTimeout(overall);
+      if (error) {
+        request.destroy();
+        reject(error);
+      } else resolve(answer as Answer);
+    };
+    const failed = (cause: unknown) =>
+      finish(
+        cause instanceof RequestFailure
+          ? cause // opening the connection failed (connection.ts)
+          : new RequestFailure("request", `request to ${url} failed: ${(cause as Error)?.message}`, {
+              cause,
+            }),
+      );
+    /** (Re)starts the wait for the next sign of life: the answer's head, then each body chunk. */
+    const wait = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => finish(new RequestFailure("request", `no answer within ${timeoutMs} ms`, { timedOut: true })),
+        timeoutMs,
+      );
+    };
+    const overall = setTimeout(
+      () =>
+        finish(
+          new RequestFailure("request", "answer not complete in time", {
+            timedOut: true,
+          }),
+        ),
+      options.connectTimeoutMs + 2 * timeoutMs,
+    );
+
+    const request = http.request({
+      agent,
+      method: "POST",
+      host: target.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(target.port) || (target.protocol === "https:" ? 443 : 80),
+      // Through a proxy (plain HTTP only) the request target is the absolute URI.
+      path: forward ? url : `${target.pathname}${target.search}`,
+      setHost: false,
+      headers: {
+        host: target.host,
+        ...options.headers,
+        "content-length": String(body.length),
+        ...(forward?.proxyAuthorization ? { "proxy-authorization": forward.proxyAuthorization } : {}),
+      },
+    });
+    // The answer's time starts once connected (a new connection has its own deadline).
+    request.once("socket", wait);
+    request.on("error", failed);
+    request.on("response", (response: IncomingMessage) => {
+      wait();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      response.on("data", (chunk: Buffer) => {
+        if (done) return;
+        size += chunk.length;
+        if (size > options.maxResponseBytes)
+          return finish(
+            new PortalError("bad-response", `answer from ${url} is over ${options.maxResponseBytes} bytes`, {
+              url,
+              status: response.statusCode,
+            }),
+          );
+        chunks.push(chunk);
+        wait();
+      });
+      response.on("error", failed);
+      response.on("close", () => {
+        if (!response.complete)
+          failed(
+            Object.assign(new Error("connection closed before the end of the answer"), {
+              code: "ECONNRESET",
+            }),
+          );
+      });
+      response.on("end", () =>
+        finish(undefined, {
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks),
+        }),
+      );
+    });
+    request.end(body);
+  });
 }
 
 function withSlash(url: URL): URL {
