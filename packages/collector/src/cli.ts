@@ -4,7 +4,9 @@ const usage = `usage: ice <command> [options]
 
 commands:
   read <host>     read one device and print its record (--json | --xml)
+  scan <targets>  discover printers in ranges, or refresh known ones (--refresh FILE)
   suggest-range   propose scan ranges from this host's network interfaces
+  run             the collector as a service: enrol, scan on the portal's schedule, upload
   sim             serve SNMP recordings as simulated printers on loopback
 
 Run "ice <command> --help" for the options of a command.`;
@@ -16,6 +18,14 @@ async function main(argv: string[]): Promise<number> {
     case "read": {
       const { runReadCommand } = await import("./commands/read-command.ts");
       return runReadCommand(rest);
+    }
+    case "scan": {
+      const { runScanCommand } = await import("./commands/scan-command.ts");
+      return runScanCommand(rest);
+    }
+    case "run": {
+      const { runRunCommand } = await import("./commands/run-command.ts");
+      return runRunCommand(rest);
     }
     case "suggest-range": {
       const { runSuggestRangeCommand } = await import("./commands/suggest-range-command.ts");

@@ -6,9 +6,10 @@ import { ProfileEvaluator, requiredOids } from "../profiles/evaluate.ts";
 import { matchProfile } from "../profiles/match.ts";
 import type { ResolvedProfile } from "../profiles/resolved.ts";
 import { identityFields } from "../profiles/schema.ts";
-import { SnmpClient } from "../snmp/client.ts";
+import { SnmpClient, type SnmpClientOptions } from "../snmp/client.ts";
 import { SnmpBadAnswerError, SnmpNoAnswerError } from "../snmp/errors.ts";
 import type { SnmpCredentials, SnmpTimeouts, SnmpV3User, SnmpVersion } from "../snmp/target.ts";
+import * as mib from "./mib-oids.ts";
 import { readStandard, readSystem, type StandardReading } from "./standard.ts";
 import { stateFromPercent } from "./supplies.ts";
 
@@ -24,7 +25,20 @@ export interface ReadOptions extends SnmpTimeouts {
   /** Loaded once by long-running callers; loaded from the default folder otherwise. */
   profiles?: ResolvedProfile[];
   now?: () => Date;
+  /** Exactly these credentials, in this order (replaces communities / version / v3User). */
+  credentialList?: SnmpCredentials[];
+  /** Socket source and request sizes for the SNMP client (a scan shares sockets and counts bytes). */
+  client?: Pick<SnmpClientOptions, "dgramModule" | "maxRepetitions" | "getChunkSize">;
+  /**
+   * "refresh" reads what changes between two reads of a known device (counters, supplies, status,
+   * alerts) plus the serial number, which tells when another device took its address; it skips the
+   * MAC address, the printer name and the other identity fields. Default "full".
+   */
+  scope?: "full" | "refresh";
 }
+
+/** What a refresh does not read again: the MAC address (two walks) and the printer name. */
+const refreshSkippedWalks = [mib.ifPhysAddress, mib.ifType, mib.prtGeneralPrinterName];
 
 export type ReadResult =
   | { kind: "printer"; record: DeviceRecord; credentials: SnmpCredentials; profile: string | undefined }
@@ -32,8 +46,9 @@ export type ReadResult =
 
 /** The credentials to try, in order. */
 export function credentialCandidates(
-  options: Pick<ReadOptions, "communities" | "version" | "v3User">,
+  options: Pick<ReadOptions, "communities" | "version" | "v3User" | "credentialList">,
 ): SnmpCredentials[] {
+  if (options.credentialList) return options.credentialList;
   const version = options.version ?? "auto";
   if (version === "3") {
     if (!options.v3User) throw new Error("SNMPv3 needs a user (--v3-user)");
@@ -62,7 +77,11 @@ export async function readDevice(options: ReadOptions): Promise<ReadResult> {
         timeoutMs: options.timeoutMs,
         retries: options.retries,
       },
-      { log },
+      {
+        ...options.client,
+        ...(options.scope === "refresh" && { skipWalks: refreshSkippedWalks }),
+        log,
+      },
     );
     try {
       let system: Awaited<ReturnType<typeof readSystem>>;
@@ -79,7 +98,7 @@ export async function readDevice(options: ReadOptions): Promise<ReadResult> {
       }
       const now = options.now?.() ?? new Date();
       const standard = await readStandard(client, system, log, now);
-      const result = await applyProfile(client, ip, standard, profiles, log);
+      const result = await applyProfile(client, ip, standard, profiles, log, options.scope ?? "full");
       if (client.unresponsive) log.warn(`${ip}: stopped answering during the read; the record is partial`);
       if (result.kind === "printer") return { ...result, credentials };
       return result;
@@ -96,6 +115,7 @@ async function applyProfile(
   standard: StandardReading,
   profiles: ResolvedProfile[],
   log: Logger,
+  scope: "full" | "refresh",
 ): Promise<
   | { kind: "printer"; record: DeviceRecord; profile: string | undefined }
   | { kind: "not-printer"; ip: string; sysDescr: string | undefined; sysObjectId: string | undefined }
@@ -108,7 +128,8 @@ async function applyProfile(
   if (!standard.printerMib && !matched?.printer) {
     return { kind: "not-printer", ip, sysDescr: standard.sysDescr, sysObjectId: standard.sysObjectId };
   }
-  const profile = matched ?? profiles.find((p) => p.name === "_printer-mib");
+  const found = matched ?? profiles.find((p) => p.name === "_printer-mib");
+  const profile = found && scope === "refresh" ? serialOnly(found) : found;
   const record = emptyRecord(ip, standard);
   if (profile) {
     const needed = requiredOids(profile);
@@ -127,6 +148,12 @@ async function applyProfile(
     if (record.supplies.length === 0) record.supplies = vendorSupplies(profile, evaluator);
   }
   return { kind: "printer", record: orderRecord(record), profile: matched?.name };
+}
+
+/** The profile without the identity a refresh does not read again (its OIDs are not fetched). */
+function serialOnly(profile: ResolvedProfile): ResolvedProfile {
+  const identity = { model: [], serial: profile.identity.serial, firmware: [], name: [], location: [] };
+  return { ...profile, identity };
 }
 
 function emptyRecord(ip: string, standard: StandardReading): DeviceRecord {

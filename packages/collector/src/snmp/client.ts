@@ -2,6 +2,7 @@ import * as snmp from "net-snmp";
 import type { Logger } from "../log.ts";
 import { SnmpAuthError, SnmpBadAnswerError, SnmpNoAnswerError } from "./errors.ts";
 import { compareOids, isUnder, normalizeOid } from "./oid.ts";
+import type { DgramModule } from "./shared-socket.ts";
 import type { SnmpCredentials, SnmpTarget } from "./target.ts";
 import { type RawVarbind, type SnmpValue, toSnmpValue } from "./value.ts";
 
@@ -18,6 +19,10 @@ export interface SnmpClientOptions {
   maxRepetitions?: number;
   /** A walk stops after this many rows: a runaway table must not exhaust memory. */
   maxWalkRows?: number;
+  /** Walks of exactly these roots return nothing without asking (a refresh skips what never changes). */
+  skipWalks?: readonly string[];
+  /** Where the session gets its socket (e.g. a shared one, see shared-socket.ts); default node:dgram. */
+  dgramModule?: DgramModule;
 }
 
 /** Counts of what one client did, for logs and traffic figures. */
@@ -43,6 +48,7 @@ export class SnmpClient {
   #chunk: number;
   #maxRepetitions: number;
   #maxWalkRows: number;
+  #skipWalks: ReadonlySet<string>;
   #unresponsive = false;
   /** Set when the agent answered GETBULK with an error: walks continue with GETNEXT. */
   #bulkBroken = false;
@@ -55,7 +61,8 @@ export class SnmpClient {
     this.#chunk = options.getChunkSize ?? 16;
     this.#maxRepetitions = options.maxRepetitions ?? 25;
     this.#maxWalkRows = options.maxWalkRows ?? 20_000;
-    this.#session = createSession(target);
+    this.#skipWalks = new Set((options.skipWalks ?? []).map(normalizeOid));
+    this.#session = createSession(target, options.dgramModule);
     // A malformed datagram is reported as an "error" event; unhandled, it would kill the process.
     this.#session.on("error", (err: Error) =>
       this.#log.debug(`${target.host}: ignored bad datagram: ${err.message}`),
@@ -107,6 +114,7 @@ export class SnmpClient {
   async walk(root: string): Promise<WalkRow[]> {
     const base = normalizeOid(root);
     const rows: WalkRow[] = [];
+    if (this.#skipWalks.has(base)) return rows;
     let cursor = base;
     while (!this.#unresponsive && rows.length < this.#maxWalkRows) {
       const batch = await this.#next(cursor);
@@ -147,6 +155,34 @@ export class SnmpClient {
     const oid = normalizeOid(vb.oid);
     const value = toSnmpValue(vb);
     return isUnder(oid, base) && value ? [{ oid, value }] : [];
+  }
+
+  /**
+   * The first row below each root, all in one GETNEXT (a cheap "is this table there?" for many
+   * tables). Roots with nothing below them are missing from the result.
+   */
+  async firstRows(roots: readonly string[]): Promise<Map<string, WalkRow>> {
+    const bases = roots.map(normalizeOid);
+    const found = new Map<string, WalkRow>();
+    if (this.#unresponsive || bases.length === 0) return found;
+    const answer = await this.#request((cb) => this.#session.getNext(bases, cb));
+    if (answer.kind === "failed") {
+      // v1 fails the whole PDU when one root is at the end of the MIB: ask one by one.
+      for (const base of bases) {
+        const [row] = await this.walkFirst(base);
+        if (row) found.set(base, row);
+      }
+      return found;
+    }
+    if (answer.kind !== "ok") return found;
+    answer.varbinds.forEach((vb, i) => {
+      const base = bases[i];
+      if (base === undefined || snmp.isVarbindError(vb as snmp.Varbind)) return;
+      const oid = normalizeOid(vb.oid);
+      const value = toSnmpValue(vb);
+      if (isUnder(oid, base) && value) found.set(base, { oid, value });
+    });
+    return found;
   }
 
   async #next(cursor: string): Promise<RawVarbind[] | undefined> {
@@ -287,8 +323,9 @@ const privProtocols: Record<string, snmp.PrivProtocols> = {
   aes256r: snmp.PrivProtocols.aes256r,
 };
 
-function createSession(target: SnmpTarget): snmp.Session {
+function createSession(target: SnmpTarget, dgramModule: DgramModule | undefined): snmp.Session {
   const common = {
+    ...(dgramModule && { dgramModule }),
     port: target.port,
     timeout: target.timeoutMs,
     retries: target.retries,
