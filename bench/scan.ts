@@ -29,6 +29,7 @@ import {
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
+import { bundleCollector } from "../packages/collector/build/bundle.ts";
 import {
   type Cidr,
   netnsArgv,
@@ -86,7 +87,9 @@ const USAGE = `usage: npm run bench:scan -- [options]
   --timeout S             hard limit of a full scan run (default 600)
   --printers N            simulated printers (default 250)
   --fixtures DIR          .snmprec recordings (default DP_SNMP_FIXTURES or ../shared/fixtures/snmp)
-  --cli FILE              the CLI whose \`scan\` is measured (default packages/collector/src/cli.ts)
+  --cli FILE              the CLI whose \`scan\` is measured (default: the shipped bundle, built
+                          now into packages/collector/dist/ice.mjs; --cli packages/collector/src/cli.ts
+                          measures the sources run through Node's type stripping)
   --scan-command FILE     an entry taking scan's arguments directly (e.g. a bundle of scan-command.ts)
   --stand-in              measure the stand-in prober (harness check only, not ICE)
   --check                 exit 1 when a requirement is not met`;
@@ -184,7 +187,8 @@ async function outer(args: ReturnType<typeof parseArgs>): Promise<number> {
   }
   fixtures = resolve(fixtures);
 
-  const cli = iceCli(stringArg(args, "cli"));
+  // The collector ships as the bundle: measure that, built from the current sources.
+  const cli = iceCli(stringArg(args, "cli") ?? (await bundleCollector()).outfile);
   let standIn = args["stand-in"] === true;
   let help: string | undefined;
   let scanEntry = STAND_IN;
@@ -463,9 +467,20 @@ const exitText = (m: Measured) =>
         ? `signal ${m.signal}`
         : `exit code ${m.code}`;
 
+/**
+ * The Node flags an entry asks for on its `#!/usr/bin/env -S node …` line: the collector runs
+ * with them as a service and through `npx ice`, so it is measured with them.
+ */
+export function shebangNodeFlags(entry: string): string[] {
+  const first = readFileSync(entry, "utf8").split("\n", 1)[0] ?? "";
+  const m = /^#!\S*env -S node((?:\s+--[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m?.[1] ? m[1].trim().split(/\s+/) : [];
+}
+
 function scanArgv(config: Config, extra: string[], output: "--json" | "--xml"): string[] {
   return [
     node,
+    ...shebangNodeFlags(config.scanEntry),
     "--import",
     PEAK_MEM,
     config.scanEntry,
@@ -543,7 +558,15 @@ async function discovery(config: Config, sim: Sim, verdicts: Verdicts): Promise<
   say(`\n== discovery: \`ice scan ${config.subnet} --json\`, default settings ==`);
   // Floor: the same process doing no scan (Node start + module loading), for the memory figure.
   const floor = await measure({
-    argv: [node, "--import", PEAK_MEM, config.scanEntry, ...config.scanPrefix, "--help"],
+    argv: [
+      node,
+      ...shebangNodeFlags(config.scanEntry),
+      "--import",
+      PEAK_MEM,
+      config.scanEntry,
+      ...config.scanPrefix,
+      "--help",
+    ],
     cwd: repoRoot,
     hardTimeoutMs: 30_000,
     peakFile: join(config.workDir, "floor.peak"),

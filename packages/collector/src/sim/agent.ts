@@ -13,6 +13,7 @@ import asn1 from "asn1-ber";
 import {
   decodeOid,
   END_OF_MIB_VIEW,
+  encodeOid,
   encodeValue,
   integerContent,
   isPrefix,
@@ -43,6 +44,12 @@ export interface Faults {
   v1Only?: boolean;
   /** GETBULK is answered with genErr. */
   noBulk?: boolean;
+  /**
+   * Walks that lie: "repeat" answers GETNEXT/GETBULK with the OID asked for (a walk that never
+   * advances); "endless" with the OID asked for plus ".1" (a subtree that never ends);
+   * "backwards" alternately with the OID asked for plus ".5" and with a smaller one.
+   */
+  lying?: "repeat" | "endless" | "backwards";
 }
 
 /** One simulated printer: a shared recording plus its own live model, faults and request count. */
@@ -218,6 +225,17 @@ export function answer(device: Device, req: SnmpRequest, maxSize = 1400): Buffer
     return i;
   };
   const after = (arcs: number[]) => nextFrom(lowerBound(records, arcs, false));
+
+  const lying = device.faults?.lying;
+  if (lying && (req.pduType === PDU.getNext || req.pduType === PDU.getBulk)) {
+    const backwards = (arcs: number[]) =>
+      device.requests % 2 === 1 ? [...arcs, 5] : [...arcs.slice(0, -1), Math.max(0, (arcs.at(-1) ?? 1) - 1)];
+    const lie = (vb: RequestVarbind): Varbind => [
+      lying === "repeat" ? vb.oidTlv : encodeOid(lying === "endless" ? [...vb.arcs, 1] : backwards(vb.arcs)),
+      encodeValue(Type.Integer32, 1),
+    ];
+    return encodeResponse(req, 0, 0, req.varbinds.map(lie));
+  }
 
   let out: Varbind[] = [];
   switch (req.pduType) {

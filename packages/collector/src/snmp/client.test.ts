@@ -129,6 +129,47 @@ describe("SnmpClient", () => {
     assert.ok(log.lines.some((l) => l.includes("walking with GETNEXT")));
   });
 
+  test("a lying agent whose walk never advances: the walk stops after one request", async () => {
+    const { c } = await client({ lying: "repeat" });
+    const before = c.stats.requests;
+    assert.deepEqual(await c.walk("1.3.6.1.2.1.43"), []);
+    assert.equal(c.stats.requests - before, 1);
+    c.close();
+  });
+
+  test("a lying agent whose walk goes backwards: stopped and logged, rows so far kept", async () => {
+    const { c, log } = await client({ lying: "backwards" });
+    const rows = await c.walk("1.3.6.1.2.1.43");
+    c.close();
+    assert.ok(rows.length <= 1);
+    assert.ok(log.lines.some((l) => l.includes("went backwards")));
+  });
+
+  test("a lying agent whose subtree never ends: the walk is cut at its row bound", async () => {
+    const sim = await startSimulator({
+      fixtures: [recording],
+      address: "127.0.0.1",
+      port: 0,
+      faults: { lying: "endless" },
+    });
+    sims.push(sim);
+    const log = createMemoryLogger();
+    const c = new SnmpClient(
+      {
+        host: "127.0.0.1",
+        port: sim.agents[0]?.port ?? 0,
+        credentials: { version: "2c", community: "public" },
+        timeoutMs: 250,
+        retries: 0,
+      },
+      { log, maxWalkRows: 300 },
+    );
+    const rows = await c.walk("1.3.6.1.2.1.43");
+    c.close();
+    assert.equal(rows.length, 300);
+    assert.ok(log.lines.some((l) => l.includes("stopped at 300 rows")));
+  });
+
   test("malformed replies are reported as unusable, never crash", async () => {
     const { c } = await client({ malformed: true });
     await assert.rejects(c.probe(["1.3.6.1.2.1.1.1.0"]), SnmpBadAnswerError);
