@@ -5,6 +5,7 @@ import { loadProfilesFrom } from "../profiles/catalog.ts";
 import { readDevice } from "../read/read-device.ts";
 import { SnmpNoAnswerError } from "../snmp/errors.ts";
 import type { SnmpV3User, SnmpVersion } from "../snmp/target.ts";
+import { integer, UsageError, v3Options, v3User } from "./snmp-args.ts";
 
 const usage = `usage: ice read <host> [--port 161] [--community c1,c2,...] [--snmp-version 1|2c|3]
                 [--v3-user NAME --v3-auth sha|sha256|md5 --v3-auth-key KEY --v3-priv aes|aes256|des --v3-priv-key KEY
@@ -12,9 +13,6 @@ const usage = `usage: ice read <host> [--port 161] [--community c1,c2,...] [--sn
                 [--timeout ms] [--retries n] [--json | --xml] [--verbose] [--profiles DIR]
 
 exit codes: 0 read, 2 no SNMP answer, 3 answers but not a printer/MFP, 1 other error`;
-
-/** A mistake in the command line: exit 1 with the message and the usage. */
-class UsageError extends Error {}
 
 export async function runReadCommand(argv: string[]): Promise<number> {
   let options: ReturnType<typeof parseReadArgs>;
@@ -59,12 +57,7 @@ function parseReadArgs(argv: string[]) {
       port: { type: "string", default: "161" },
       community: { type: "string", default: "public" },
       "snmp-version": { type: "string", default: "auto" },
-      "v3-user": { type: "string" },
-      "v3-auth": { type: "string", default: "sha" },
-      "v3-auth-key": { type: "string" },
-      "v3-priv": { type: "string", default: "aes" },
-      "v3-priv-key": { type: "string" },
-      "v3-context": { type: "string" },
+      ...v3Options,
       timeout: { type: "string", default: "1000" },
       retries: { type: "string", default: "1" },
       json: { type: "boolean", default: false },
@@ -93,54 +86,6 @@ function parseReadArgs(argv: string[]) {
     verbose: values.verbose,
     profilesDir: values.profiles,
   };
-}
-
-const authNames: Record<string, SnmpV3User["authProtocol"]> = {
-  md5: "md5",
-  sha: "sha",
-  sha1: "sha",
-  sha224: "sha224",
-  sha256: "sha256",
-  sha384: "sha384",
-  sha512: "sha512",
-};
-const privNames: Record<string, SnmpV3User["privProtocol"]> = {
-  des: "des",
-  aes: "aes",
-  aes128: "aes",
-  aes256: "aes256b",
-};
-
-function v3User(values: Record<string, string | boolean | undefined>): SnmpV3User | undefined {
-  const name = values["v3-user"];
-  if (typeof name !== "string") return undefined;
-  const user: SnmpV3User = { name };
-  const context = values["v3-context"];
-  if (typeof context === "string" && context !== "") user.context = context;
-  const authKey = values["v3-auth-key"];
-  if (typeof authKey === "string") {
-    const proto = authNames[String(values["v3-auth"]).toLowerCase()];
-    if (!proto) throw new UsageError(`--v3-auth must be one of ${Object.keys(authNames).join(", ")}`);
-    user.authProtocol = proto;
-    user.authKey = authKey;
-  }
-  const privKey = values["v3-priv-key"];
-  if (typeof privKey === "string") {
-    if (!user.authKey)
-      throw new UsageError("--v3-priv-key needs --v3-auth-key (no privacy without authentication)");
-    const proto = privNames[String(values["v3-priv"]).toLowerCase()];
-    if (!proto) throw new UsageError(`--v3-priv must be one of ${Object.keys(privNames).join(", ")}`);
-    user.privProtocol = proto;
-    user.privKey = privKey;
-  }
-  return user;
-}
-
-function integer(text: string, name: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max)
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
 }
 
 function describeTries(o: {

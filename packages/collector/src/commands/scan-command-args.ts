@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import type { KnownDevice } from "../scan/refresh.ts";
 import type { ScanSettingsInput } from "../scan/settings.ts";
 import type { SnmpV3User } from "../snmp/target.ts";
+import { integer, UsageError, v3Options, v3User } from "./snmp-args.ts";
 
 export const scanUsage = `usage: ice scan <targets...> [--exclude T] [--list FILE] [options]
        ice scan --refresh FILE [options]
@@ -36,7 +37,7 @@ The report (what answered, what did not and why) goes to standard error.
 exit codes: 0 printers found, 2 scan done but no printer found, 1 bad arguments or error, 130 interrupted`;
 
 /** A mistake in the command line or its files: exit 1 with the message. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export interface ScanCommandOptions {
   targets: string[];
@@ -59,12 +60,7 @@ export function parseScanArgs(argv: string[]): ScanCommandOptions | "help" {
       list: { type: "string" },
       refresh: { type: "string" },
       community: { type: "string", default: "public" },
-      "v3-user": { type: "string" },
-      "v3-auth": { type: "string", default: "sha" },
-      "v3-auth-key": { type: "string" },
-      "v3-priv": { type: "string", default: "aes" },
-      "v3-priv-key": { type: "string" },
-      "v3-context": { type: "string" },
+      ...v3Options,
       "no-ping": { type: "boolean", default: false },
       "ping-timeout": { type: "string", default: "1000" },
       "ping-retries": { type: "string", default: "1" },
@@ -162,53 +158,4 @@ function splitList(text: string): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
-}
-
-function integer(text: string, name: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max)
-    throw new UsageError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
-}
-
-const authNames: Record<string, SnmpV3User["authProtocol"]> = {
-  md5: "md5",
-  sha: "sha",
-  sha1: "sha",
-  sha224: "sha224",
-  sha256: "sha256",
-  sha384: "sha384",
-  sha512: "sha512",
-};
-const privNames: Record<string, SnmpV3User["privProtocol"]> = {
-  des: "des",
-  aes: "aes",
-  aes128: "aes",
-  aes256: "aes256b",
-};
-
-/** The --v3-* flags, as `ice read` takes them. */
-function v3User(values: Record<string, unknown>): SnmpV3User | undefined {
-  const name = values["v3-user"];
-  if (typeof name !== "string") return undefined;
-  const user: SnmpV3User = { name };
-  const context = values["v3-context"];
-  if (typeof context === "string" && context !== "") user.context = context;
-  const authKey = values["v3-auth-key"];
-  if (typeof authKey === "string") {
-    const proto = authNames[String(values["v3-auth"]).toLowerCase()];
-    if (!proto) throw new UsageError(`--v3-auth must be one of ${Object.keys(authNames).join(", ")}`);
-    user.authProtocol = proto;
-    user.authKey = authKey;
-  }
-  const privKey = values["v3-priv-key"];
-  if (typeof privKey === "string") {
-    if (!user.authKey)
-      throw new UsageError("--v3-priv-key needs --v3-auth-key (no privacy without authentication)");
-    const proto = privNames[String(values["v3-priv"]).toLowerCase()];
-    if (!proto) throw new UsageError(`--v3-priv must be one of ${Object.keys(privNames).join(", ")}`);
-    user.privProtocol = proto;
-    user.privKey = privKey;
-  }
-  return user;
 }

@@ -4,7 +4,7 @@
  * process per address and attempt. Both pay the scan's packet-rate gate before sending.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, statSync } from "node:fs";
 import { isIPv4 } from "node:net";
 import { delimiter, join } from "node:path";
 import type { PacketGate } from "../snmp/shared-socket.ts";
@@ -34,10 +34,17 @@ export interface PingTiming {
   packetsPerSecond: number;
 }
 
-/** Finds an executable by name on PATH (and the sbin folders a service's PATH may lack). */
-export function findExecutable(name: string, path = process.env.PATH ?? ""): string | undefined {
+/** The folders a service's PATH may lack, searched after PATH. */
+const systemDirs = ["/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+
+/** Finds an executable by name on PATH (and then in `alsoIn`: the system folders by default). */
+export function findExecutable(
+  name: string,
+  path = process.env.PATH ?? "",
+  alsoIn: readonly string[] = systemDirs,
+): string | undefined {
   if (name.includes("/")) return isExecutable(name) ? name : undefined;
-  const dirs = [...path.split(delimiter), "/usr/local/sbin", "/usr/sbin", "/sbin", "/usr/bin", "/bin"];
+  const dirs = [...path.split(delimiter), ...alsoIn];
   for (const dir of dirs.filter(Boolean)) {
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -48,7 +55,7 @@ export function findExecutable(name: string, path = process.env.PATH ?? ""): str
 function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
-    return true;
+    return statSync(file).isFile();
   } catch {
     return false;
   }

@@ -5,13 +5,12 @@
  *
  * Used by tests (`describe(..., { skip: snmpsimSkipReason() })`) and by the benches in `bench/`.
  */
+
 import { type ChildProcess, spawn } from "node:child_process";
 import dgram from "node:dgram";
 import {
-  accessSync,
   chmodSync,
   chownSync,
-  constants,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -20,8 +19,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import snmp from "net-snmp";
+import { findExecutable } from "../discover/ping.ts";
 
 /** Repository root (this file is packages/collector/src/testing/snmpsim.ts). */
 export const repoRoot: string = resolve(import.meta.dirname, "../../../..");
@@ -34,19 +34,9 @@ export function fixturesDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Path of the `snmpsimd` executable on PATH (Debian name, then pip's `snmpsimd.py`), or undefined. */
 export function findSnmpsimd(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? "").split(delimiter)) {
-    if (!dir) continue;
-    for (const name of ["snmpsimd", "snmpsimd.py"]) {
-      const candidate = join(dir, name);
-      try {
-        accessSync(candidate, constants.X_OK);
-        if (statSync(candidate).isFile()) return candidate;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return undefined;
+  const path = env.PATH ?? "";
+  // PATH only: tests hide snmpsimd by changing PATH.
+  return findExecutable("snmpsimd", path, []) ?? findExecutable("snmpsimd.py", path, []);
 }
 
 /** Stems (community names) of the `.snmprec` files in `dir`, sorted. */
