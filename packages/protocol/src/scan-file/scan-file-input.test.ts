@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { expectXmlError } from "../xml/expect-xml-error.ts";
 import { XmlError, type XmlErrorCode } from "../xml/safe-xml.ts";
 import { minimalScan, realisticScan } from "./scan-file.fixtures.ts";
 import { maxScanFileXmlLength, scanFileFromXml, scanFileToXml } from "./scan-file.ts";
@@ -12,17 +13,7 @@ function rejects(
   field?: string,
   options?: { maxLength?: number },
 ): XmlError {
-  let caught: unknown;
-  try {
-    scanFileFromXml(xml, options);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof XmlError, `expected an XmlError, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.match(caught.message, message);
-  if (field !== undefined) assert.equal(caught.field, field, caught.message);
-  return caught;
+  return expectXmlError(() => scanFileFromXml(xml, options), code, message, field);
 }
 
 /** Five devices, one line each, so a test can change one of them. */

@@ -2,21 +2,12 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { fullRecord } from "./device-xml.fixtures.ts";
 import { deviceFromXml, deviceFromXmlElement, deviceToXml, maxDeviceXmlLength } from "./device-xml.ts";
+import { expectXmlError } from "./expect-xml-error.ts";
 import { parseXml, XmlError, type XmlErrorCode } from "./safe-xml.ts";
 
 /** Asserts deviceFromXml throws an XmlError with `code`, a message matching `message`, and `field`. */
 function rejects(xml: string, code: XmlErrorCode, message: RegExp, field?: string): XmlError {
-  let caught: unknown;
-  try {
-    deviceFromXml(xml);
-  } catch (e) {
-    caught = e;
-  }
-  assert.ok(caught instanceof XmlError, `expected an XmlError, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  assert.match(caught.message, message);
-  if (field !== undefined) assert.equal(caught.field, field, caught.message);
-  return caught;
+  return expectXmlError(() => deviceFromXml(xml), code, message, field);
 }
 
 function timed<T>(fn: () => T): { ms: number; value: T | undefined; error: unknown } {
