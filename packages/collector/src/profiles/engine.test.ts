@@ -31,6 +31,20 @@ describe("profile files", () => {
     assert.throws(() => resolve({ a: "extends: [nope]\n" }), /a: extends unknown profile "nope"/);
     assert.throws(() => resolve({ a: "extends: [b]\n", b: "extends: [a]\n" }), /inheritance cycle/);
   });
+  test("a value pattern or supply condition that is not a regular expression is refused at load", () => {
+    assert.throws(
+      () => parseProfile("model:\n  - source: sysDescr\n    pattern: '(['\n", "p.yaml"),
+      /p\.yaml: model\.0\.pattern|p\.yaml: model/,
+    );
+    assert.throws(
+      () =>
+        parseProfile(
+          "supplies:\n  - type: ink\n    when: { oid: 1.3.6.1.4.1.9.1.0, matches: '*x' }\n    levelPercent: { oid: 1.3.6.1.4.1.9.2.0 }\n",
+          "q.yaml",
+        ),
+      /q\.yaml: supplies/,
+    );
+  });
   test("a bad sysDescr pattern is reported", () => {
     assert.throws(() => resolve({ a: "match:\n  - sysDescr: '(['\n" }), /a: bad sysDescr pattern/);
   });

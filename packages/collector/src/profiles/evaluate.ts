@@ -176,7 +176,7 @@ export class ProfileEvaluator {
   holds(condition: Condition): boolean {
     const text =
       "oid" in condition ? asText(this.#data.oids.get(condition.oid)) : this.#data.standard[condition.source];
-    return text !== undefined && new RegExp(condition.matches, "i").test(String(text));
+    return text !== undefined && compiled(condition.matches).test(String(text));
   }
 
   #brotherSteps(value: SnmpValue | undefined, key: number | undefined): number | undefined {
@@ -192,12 +192,23 @@ export class ProfileEvaluator {
   }
 }
 
+/** Profile patterns, compiled once: a scan evaluates the same few for every device. */
+const patterns = new Map<string, RegExp>();
+function compiled(pattern: string): RegExp {
+  let re = patterns.get(pattern);
+  if (!re) {
+    re = new RegExp(pattern, "i");
+    patterns.set(pattern, re);
+  }
+  return re;
+}
+
 /** Applies pattern → map → scale → min/max, in that order. */
 function refine(raw: string | number | undefined, spec: ValueSpec): string | number | undefined {
   let value = raw;
   if (value === undefined) return undefined;
   if (spec.pattern !== undefined) {
-    const m = new RegExp(spec.pattern, "i").exec(String(value));
+    const m = compiled(spec.pattern).exec(String(value));
     if (!m) return undefined;
     value = m[1] ?? m[0];
   }

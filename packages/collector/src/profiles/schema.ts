@@ -7,8 +7,18 @@ const oid = z.string().regex(/^\d+(\.\d+)+$/, "a numeric OID like 1.3.6.1.4.1.13
 /** A sum term: a numeric OID or a counter name. */
 const term = z.union([oid, z.string().regex(/^[a-zA-Z][a-zA-Z0-9]*$/, "an OID or a counter name")]);
 
+/** A regular expression that compiles, so evaluating a profile can never throw on one. */
+const regex = z.string().refine((text) => {
+  try {
+    new RegExp(text, "i");
+    return true;
+  } catch {
+    return false;
+  }
+}, "not a valid regular expression");
+
 const refinements = {
-  pattern: z.string().optional(),
+  pattern: regex.optional(),
   scale: z.number().positive().optional(),
   map: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   min: z.number().optional(),
@@ -94,8 +104,8 @@ const matchEntry = z
 
 /** A test on a text value: holds when the value matches the pattern. */
 const condition = z.union([
-  z.strictObject({ oid, matches: z.string() }),
-  z.strictObject({ source: z.enum(standardSources), matches: z.string() }),
+  z.strictObject({ oid, matches: regex }),
+  z.strictObject({ source: z.enum(standardSources), matches: regex }),
 ]);
 export type Condition = z.infer<typeof condition>;
 

@@ -89,14 +89,14 @@ const colorWords = [
   "clear",
 ];
 
+const colorPatterns = colorWords.map((word) => [word, new RegExp(`\\b${word}\\b`)] as const);
+
 /** Lower-case colour name from a colorant value or a description; undefined when none is named. */
 export function colorFromText(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const lower = text.toLowerCase();
-  for (const word of colorWords) {
-    if (new RegExp(`\\b${word}\\b`).test(lower)) return word === "grey" ? "gray" : word;
-  }
-  return undefined;
+  const found = colorPatterns.find(([, re]) => re.test(lower))?.[0];
+  return found === "grey" ? "gray" : found;
 }
 
 /** An order number in the description ("Black Cartridge HP CF217A" → CF217A, "TK-5195K"). */
