@@ -478,14 +478,19 @@ describe("PortalClient", { skip }, () => {
       await c.enrol(portal.token, identity);
       const id = "3a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d";
       await c.uploadScan(id, `<scan scanId="${id}"/>`);
-      const captured = portal.requests.at(-1)?.body as Buffer;
+      const upload = portal.requests.find((r) => r.call === "scans" && r.header?.messageId === id);
+      assert.ok(upload, "the upload reached the portal");
       const replay = await fetch(new URL("api/collector/v1/scans", portal.httpUrl), {
         method: "POST",
-        body: captured,
+        body: upload.body,
         headers: { "content-type": envelopeContentType },
       });
-      assert.equal(replay.status, 200);
-      await replay.arrayBuffer();
+      const answer = Buffer.from(await replay.arrayBuffer());
+      assert.equal(
+        replay.status,
+        200,
+        `replay answered ${replay.status}: ${answer.toString("latin1").slice(0, 300)}`,
+      );
       assert.equal(portal.requests.at(-1)?.header?.messageId, id);
       assert.equal(portal.scans.get(id)?.deliveries, 2);
     });
