@@ -91,21 +91,17 @@ export async function buildApp(ctx: PortalContext, options: AppOptions = {}): Pr
         details: error.validation,
       });
     if (error instanceof HttpError)
-      return reply
-        .status(error.statusCode)
-        .send({
-          error: error.code,
-          message: error.message,
-          ...(error.details ? { details: error.details } : {}),
-        });
+      return reply.status(error.statusCode).send({
+        error: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+      });
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500)
-      return reply
-        .status(status)
-        .send({
-          error: (error as { code?: string }).code ?? "bad-request",
-          message: (error as Error).message,
-        });
+      return reply.status(status).send({
+        error: (error as { code?: string }).code ?? "bad-request",
+        message: (error as Error).message,
+      });
     request.log.error({ err: error }, "request failed");
     return reply.status(500).send({ error: "internal", message: "internal error" });
   });
