@@ -11,6 +11,7 @@ import { createPortalContext } from "./context.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDb, type Db } from "./db/pool.ts";
+import { type RunningDemo, startDemo } from "./demo/demo.ts";
 
 export interface RunningPortal {
   url: string;
@@ -75,6 +76,10 @@ export async function startPortal(
     const host = env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
     const url = `${tls ? "https" : "http"}://${host}:${port}`;
     if (!env.PUBLIC_URL) ctx.publicUrl = url;
+    const demo: RunningDemo | undefined =
+      (env.DEMO ?? (embedded ? "on" : "off")) === "on"
+        ? await startDemo({ db, portalUrl: url, dataDir: env.DATA_DIR, log })
+        : undefined;
     return {
       url,
       app,
@@ -82,6 +87,7 @@ export async function startPortal(
       db,
       embedded,
       async close() {
+        await demo?.close();
         await app.close();
         await db.close();
         await embedded?.stop();

@@ -309,6 +309,18 @@ describe("parseRunArgs", () => {
     assert.equal(options.proxy, undefined);
     assert.equal(options.allowHttpFallback, false);
   });
+  test("plain HTTP only for a portal on this machine", () => {
+    for (const url of ["http://127.0.0.1:8080/", "http://localhost:8080/", "http://[::1]:8080/"]) {
+      const o = parseRunArgs(["--portal", url, "--token", "t"], {});
+      assert.ok(o !== "help" && o.portal.protocol === "http:", url);
+    }
+    for (const url of ["http://portal.example/", "http://10.0.0.1/", "http://127.example/"])
+      assert.throws(
+        () => parseRunArgs(["--portal", url, "--token", "t"], {}),
+        /must be an https:\/\/ URL/,
+        url,
+      );
+  });
   test("a token that starts with a dash", () => {
     const o = parseRunArgs(["--portal", "https://p/", "--token", "-Xh3m_7Jc", "--log-files", "2"], {});
     assert.ok(o !== "help" && o.token === "-Xh3m_7Jc" && o.logFiles === 2);

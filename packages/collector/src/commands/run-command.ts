@@ -82,9 +82,11 @@ export function parseRunArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   if (portal.protocol !== "https:" && portal.protocol !== "http:")
     throw new UsageError("--portal must be an https:// URL");
-  if (portal.protocol === "http:")
+  // Plain HTTP only to a portal on this machine (the local default), as the portal itself
+  // serves plain HTTP only on loopback; the messages are sealed either way.
+  if (portal.protocol === "http:" && !isLoopbackHost(portal.hostname))
     throw new UsageError(
-      "--portal must be an https:// URL (--allow-http-fallback lets ICE fall back to plain HTTP when HTTPS cannot connect)",
+      "--portal must be an https:// URL (--allow-http-fallback lets ICE fall back to plain HTTP when HTTPS cannot connect; http:// is accepted for a portal on this machine only)",
     );
   if (!portal.pathname.endsWith("/")) portal.pathname += "/";
   const token = values.token ?? env.ICE_TOKEN;
@@ -244,3 +246,9 @@ export async function runRunCommand(argv: string[], io: RunCommandIo = processIo
 
 // Runnable on its own until the `ice` CLI wires it: `npx node packages/collector/src/commands/run-command.ts --portal …`.
 if (import.meta.main) process.exitCode = await runRunCommand(process.argv.slice(2));
+
+function isLoopbackHost(hostname: string): boolean {
+  return (
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) || hostname === "[::1]" || hostname === "localhost"
+  );
+}

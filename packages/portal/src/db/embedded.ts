@@ -39,7 +39,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
     onError: () => {},
   });
   if (fresh) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The package rejects with nothing useful; the usual cause is a second portal on this folder.
+    throw new Error(
+      `the embedded PostgreSQL in ${clusterDir} did not start (${error instanceof Error ? error.message : String(error)}): is another portal running on this DATA_DIR?`,
+    );
+  }
   if (fresh) await server.createDatabase("device_portal");
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/device_portal`,
