@@ -17,6 +17,7 @@ import { HttpError } from "./http/errors.ts";
 import type { Mailer } from "./mail.ts";
 import type { Metrics } from "./metrics.ts";
 import type { SecretBox } from "./secrets.ts";
+import { registerRouteRights } from "./tenancy/route-rights.ts";
 
 /** What every domain plugin gets: the shared services of one portal process. */
 export interface PortalContext {
@@ -28,6 +29,8 @@ export interface PortalContext {
   publicUrl: string;
   /** Resolves `Authorization: Bearer` API keys (auth/api-keys.ts). */
   resolveApiKey: ApiKeyResolver;
+  /** Per-IP limit of sign-in, second factor and password reset (default 20 a minute; tests lower it). */
+  loginRateLimit?: { max: number; timeWindowMs: number } | undefined;
 }
 
 export interface AppOptions {
@@ -82,6 +85,9 @@ export async function buildApp(ctx: PortalContext, options: AppOptions = {}): Pr
     },
     transform: jsonSchemaTransform,
   });
+
+  // Every route's declared right (config.right), for the rights-matrix test.
+  registerRouteRights(app);
 
   app.setErrorHandler((error, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error))

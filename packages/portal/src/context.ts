@@ -13,6 +13,7 @@ export interface ContextOptions {
   smtpUrl?: string | undefined;
   smtpFrom?: string | undefined;
   log?: ((line: string) => void) | undefined;
+  loginRateLimit?: PortalContext["loginRateLimit"];
 }
 
 export function createPortalContext(options: ContextOptions): PortalContext {
@@ -29,5 +30,6 @@ export function createPortalContext(options: ContextOptions): PortalContext {
     metrics: createMetrics(),
     publicUrl: options.publicUrl,
     resolveApiKey,
+    loginRateLimit: options.loginRateLimit,
   };
 }

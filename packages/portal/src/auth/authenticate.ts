@@ -11,6 +11,8 @@ declare module "fastify" {
     principal: Principal | undefined;
     /** A password was right but the second factor is still owed. */
     mfaPending: boolean;
+    /** With mfaPending: who the half-signed-in session belongs to (only POST /auth/login/totp uses it). */
+    pendingPrincipal: Principal | undefined;
   }
 }
 
@@ -28,6 +30,7 @@ export function authenticate(db: Db, resolveApiKey: ApiKeyResolver) {
   return async (request: FastifyRequest): Promise<void> => {
     request.principal = undefined;
     request.mfaPending = false;
+    request.pendingPrincipal = undefined;
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer) {
       const principal = await resolveApiKey(db, bearer);
@@ -41,13 +44,15 @@ export function authenticate(db: Db, resolveApiKey: ApiKeyResolver) {
     if (!session) return;
     if (session.mfaPending) {
       request.mfaPending = true;
-      request.principal = undefined;
-      // Only the second-factor step may use a half-signed-in session.
-      (request as { pendingPrincipal?: Principal }).pendingPrincipal = session.principal;
+      // Only the second-factor step may use a half-signed-in session (it checks the CSRF token itself).
+      request.pendingPrincipal = session.principal;
       return;
     }
-    if (unsafe.has(request.method) && request.headers["x-csrf-token"] !== session.principal.csrfToken)
+    if (unsafe.has(request.method) && request.headers["x-csrf-token"] !== session.principal.csrfToken) {
+      // A public route (sign-in, password reset) needs no principal: a stale cookie must not block it.
+      if (request.routeOptions.config.right === "public") return;
       throw new HttpError(403, "csrf", "missing or wrong x-csrf-token header");
+    }
     request.principal = session.principal;
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from "../db/pool.ts";
+import type { Db, Sql } from "../db/pool.ts";
 import { hashSecret, randomSecret, sameHash } from "../secrets.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import { principalScope } from "../tenancy/principal.ts";
@@ -106,5 +106,20 @@ export async function resolveSession(db: Db, cookie: string): Promise<ResolvedSe
 export async function endSession(db: Db, accountId: string, sessionId: string): Promise<void> {
   await db.system((sql) =>
     sql.query("delete from sessions where account_id = $1 and session_id = $2", [accountId, sessionId]),
+  );
+}
+
+/**
+ * Ends every session of a user, in the caller's transaction: after a password change (keeping the
+ * session that made it) or a password reset (keeping none).
+ */
+export async function endUserSessions(
+  sql: Sql,
+  user: { accountId: string; userId: string },
+  keepSessionId?: string,
+): Promise<void> {
+  await sql.query(
+    "delete from sessions where account_id = $1 and user_id = $2 and session_id is distinct from $3::uuid",
+    [user.accountId, user.userId, keepSessionId ?? null],
   );
 }
