@@ -195,7 +195,7 @@ async function main(): Promise<number> {
       `customerId=${tree.a.a1}&sort=model&limit=100`,
       `customerId=${tree.a.a1}&hasAlerts=true&sort=-lastSeenAt&limit=50`,
       `customerId=${tree.a.a1}&lowSupplies=true&sort=ip&limit=50`,
-      `customerId=${tree.a.a1}&siteId=${tree.a.a1South}&sort=-total&limit=50`,
+      `customerId=${tree.a.a1}&siteId=${tree.a.a1South}&sort=-totalCounter&limit=50`,
     ];
     const customerSession = await sessionFor(db, tree.users.customerAdmin);
     const list: number[] = [];

@@ -85,7 +85,11 @@ export async function seedTenantTree(db: Db, options: { passwordHash?: string } 
       return { accountId, userId: row.user_id, email, role, customerId, siteId };
     };
 
-    const platformId = await account("platform", "Platform");
+    // A portal that has started once already has its platform account.
+    const existingPlatform = await sql.query<{ account_id: string }>(
+      "select account_id from accounts where kind = 'platform'",
+    );
+    const platformId = existingPlatform.rows[0]?.account_id ?? (await account("platform", "Platform"));
     const aId = await account("dealer", "Dealer A");
     const a1 = await customer(aId, "Customer A1");
     const a2 = await customer(aId, "Customer A2");
