@@ -107,3 +107,26 @@ export function allows(role: Role, activity: Activity, access: Exclude<Access, "
 export function isCustomerRole(role: Role): boolean {
   return role.startsWith("customer-");
 }
+
+/**
+ * The role ladder for granting: nobody grants a role above their own, nor manages a user whose
+ * role is above their own. Technician and billing stand side by side.
+ */
+export const roleRank: Record<Role, number> = {
+  "platform-admin": 4,
+  "account-admin": 3,
+  "account-technician": 2,
+  "account-billing": 2,
+  "customer-admin": 1,
+  "customer-user": 0,
+};
+
+/** Whether a user of role `actor` may give `role` to someone, or manage a user who has it. */
+export function mayGrantRole(actor: Role, role: Role): boolean {
+  return roleRank[role] <= roleRank[actor];
+}
+
+/** Platform admins belong to the platform account and only there; every other role to a dealer or IT account. */
+export function roleFitsAccountKind(role: Role, kind: "platform" | "dealer" | "it"): boolean {
+  return (role === "platform-admin") === (kind === "platform");
+}
