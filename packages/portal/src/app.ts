@@ -18,6 +18,7 @@ import type { Mailer } from "./mail.ts";
 import type { Metrics } from "./metrics.ts";
 import type { SecretBox } from "./secrets.ts";
 import { registerRouteRights } from "./tenancy/route-rights.ts";
+import { type ServeWebOptions, serveWeb } from "./web/serve-web.ts";
 
 /** What every domain plugin gets: the shared services of one portal process. */
 export interface PortalContext {
@@ -39,6 +40,8 @@ export interface AppOptions {
   trustProxy?: FastifyServerOptions["trustProxy"];
   /** Largest request body; scan uploads have their own limit. */
   bodyLimit?: number;
+  /** The built web app (packages/web/dist) at / when it exists; false: API only. */
+  web?: ServeWebOptions | false;
 }
 
 /** The portal's HTTP application: security plugins, authentication, every domain's routes. */
@@ -128,5 +131,6 @@ export async function buildApp(ctx: PortalContext, options: AppOptions = {}): Pr
   for (const plugin of domainPlugins) await app.register(plugin, { ctx } as never);
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  if (options.web !== false) await serveWeb(app, options.web);
   return app;
 }
