@@ -12,6 +12,7 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
 import { createDb, type Db } from "./db/pool.ts";
 import { type RunningDemo, startDemo } from "./demo/demo.ts";
+import { type RunningJobs, startJobs } from "./jobs/jobs.ts";
 
 export interface RunningPortal {
   url: string;
@@ -76,6 +77,8 @@ export async function startPortal(
     const host = env.HOST.includes(":") ? `[${env.HOST}]` : env.HOST;
     const url = `${tls ? "https" : "http"}://${host}:${port}`;
     if (!env.PUBLIC_URL) ctx.publicUrl = url;
+    // Every process takes part in the queue; pg-boss runs each scheduled job once.
+    const jobs: RunningJobs = await startJobs(ctx, { log });
     const demo: RunningDemo | undefined =
       (env.DEMO ?? (embedded ? "on" : "off")) === "on"
         ? await startDemo({ db, portalUrl: url, dataDir: env.DATA_DIR, log })
@@ -88,6 +91,7 @@ export async function startPortal(
       embedded,
       async close() {
         await demo?.close();
+        await jobs.stop();
         await app.close();
         await db.close();
         await embedded?.stop();
