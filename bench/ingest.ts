@@ -277,7 +277,8 @@ async function main(): Promise<number> {
 }
 
 async function startPortalProcess(databaseUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [resolve(root, "packages/portal/src/cli.ts"), "start"], {
+  const nodeArgs = process.env.DP_BENCH_PORTAL_NODE_ARGS?.split(" ").filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, resolve(root, "packages/portal/src/cli.ts"), "start"], {
     env: {
       ...process.env,
       DATABASE_URL: databaseUrl,

@@ -17,7 +17,8 @@ import { recordAudit } from "../audit/audit.ts";
 import type { Sql } from "../db/pool.ts";
 import { type IngestResult, ingestScan } from "../ingest/ingest-scan.ts";
 import { type EnvelopeSender, rememberMessage, usableToken } from "./envelope-keys.ts";
-import { type CollectorPlace, effectiveSettings } from "./settings-store.ts";
+import { ScanParserPool } from "./scan-parser.ts";
+import { type CollectorPlace, effectiveSettings, effectiveSettingsDigest } from "./settings-store.ts";
 
 /**
  * What the portal does with each opened collector message (docs/collector-protocol.md, "Calls").
@@ -59,13 +60,25 @@ function customerScope(sender: EnvelopeSender) {
 /** The merged settings for the answer, and whether they differ from what the collector last got. */
 async function settingsFor(sql: Sql, ctx: PortalContext, place: CollectorPlace) {
   const effective = await effectiveSettings(sql, ctx.secrets, place);
-  const delivered = (
+  const delivered = await deliveredDigest(sql, place);
+  return { settings: effective.settings, digest: effective.digest, changed: delivered !== effective.digest };
+}
+
+/** Settings only when they changed since last delivered (the common case of a scan: unchanged). */
+async function changedSettingsFor(sql: Sql, ctx: PortalContext, place: CollectorPlace) {
+  const digest = await effectiveSettingsDigest(sql, place);
+  if ((await deliveredDigest(sql, place)) === digest) return undefined;
+  const effective = await effectiveSettings(sql, ctx.secrets, place);
+  return { settings: effective.settings, digest: effective.digest };
+}
+
+async function deliveredDigest(sql: Sql, place: CollectorPlace): Promise<string | null | undefined> {
+  return (
     await sql.query<{ delivered_settings_digest: string | null }>(
       "select delivered_settings_digest from collectors where account_id = $1 and collector_id = $2",
       [place.accountId, place.collectorId],
     )
   ).rows[0]?.delivered_settings_digest;
-  return { settings: effective.settings, digest: effective.digest, changed: delivered !== effective.digest };
 }
 
 async function markDelivered(sql: Sql, place: CollectorPlace, digest: string): Promise<void> {
@@ -217,44 +230,18 @@ export async function checkin(
 
 const gzipAsync = promisify(gzip);
 
+/** One pool per process: parsing runs beside the main thread, which keeps serving requests. */
+const scanParser = new ScanParserPool();
+
 /** The scan file of a `scan` payload, or why it is refused. */
-export function readScan(payload: Buffer, header: EnvelopeHeader): ScanFile | string {
-  let xml: string;
-  try {
-    xml = new TextDecoder("utf-8", { fatal: true }).decode(payload);
-  } catch {
-    return "the scan file is not UTF-8";
-  }
-  let scan: ScanFile;
-  try {
-    scan = scanFileFromXml(xml);
-  } catch (error) {
-    if (error instanceof XmlError) return `${error.code}: ${error.message}`;
-    throw error;
-  }
+export async function readScan(payload: Buffer, header: EnvelopeHeader): Promise<ScanFile | string> {
+  const scan = await scanParser.parse(payload);
+  if (typeof scan === "string") return scan;
   if (scan.scanId !== header.messageId)
     return `scanId ${scan.scanId} in the file, ${header.messageId} in the envelope`;
   if (scan.collector.id !== header.collectorId)
     return `collector ${scan.collector.id} in the file, ${header.collectorId} in the envelope`;
   return scan;
-}
-
-/** Which credential reached each device this scan read (the settings' knownDevices list them). */
-async function recordCredentials(sql: Sql, place: CollectorPlace, scan: ScanFile): Promise<void> {
-  if (scan.devices.length === 0) return;
-  await sql.query(
-    `update devices d set snmp_credential = v.credential
-     from jsonb_to_recordset($5) as v(ip inet, credential integer)
-     where d.account_id = $1 and d.customer_id = $2 and d.site_id = $3 and d.collector_id = $4
-       and d.ip = v.ip and d.retired_at is null`,
-    [
-      place.accountId,
-      place.customerId,
-      place.siteId,
-      place.collectorId,
-      JSON.stringify(scan.devices.map((d) => ({ ip: d.device.ip, credential: d.credential }))),
-    ],
-  );
 }
 
 export interface ScanOutcome {
@@ -273,9 +260,10 @@ export async function uploadScan(
   payload: Buffer,
   receivedAt: Date,
 ): Promise<ScanOutcome> {
-  const scan = readScan(payload, header);
+  const scan = await readScan(payload, header);
   if (typeof scan === "string") return { answer: invalid(scan), result: undefined };
-  const xmlGz = await gzipAsync(payload);
+  // Fast compression: the copy is for audit and re-processing, and this runs on every upload.
+  const xmlGz = await gzipAsync(payload, { level: 1 });
   const place = { ...sender, collectorId: sender.collectorId as string };
   return ctx.db.tenant(customerScope(sender), async (sql) => {
     // Revoked or enrolled again since its key was looked up: nothing may be stored.
@@ -290,7 +278,6 @@ export async function uploadScan(
         result: undefined,
       };
     const result = await ingestScan(sql, { ...place, receivedAt }, scan, xmlGz);
-    if (result.stored) await recordCredentials(sql, place, scan);
     const newest = scan.kind === "discovery" ? "last_discovery_at" : "last_refresh_at";
     await sql.query(
       `update collectors set last_contact_at = now(), version = $3,
@@ -309,10 +296,10 @@ export async function uploadScan(
       ],
     );
     const ack: Record<string, unknown> = { scanId: scan.scanId, stored: result.stored };
-    const { settings, digest, changed } = await settingsFor(sql, ctx, place);
+    const changed = await changedSettingsFor(sql, ctx, place);
     if (changed) {
-      ack.settings = settings;
-      await markDelivered(sql, place, digest);
+      ack.settings = changed.settings;
+      await markDelivered(sql, place, changed.digest);
     }
     return { answer: { kind: "answer", payload: ackResponseSchema.parse(ack) }, result };
   });

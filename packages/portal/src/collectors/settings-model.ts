@@ -274,7 +274,8 @@ export function viewEffective(settings: CollectorSettings): EffectiveSettingsVie
  */
 export function settingsDigest(
   levels: readonly { level: SettingsLevel; settings: StoredLevel }[],
-  knownDevices: KnownDevice[],
+  /** knownDevicesDigest (settings-store.ts): changes when the known devices do. */
+  knownDevices: string,
 ): string {
   return createHash("sha256").update(JSON.stringify({ levels, knownDevices })).digest("hex");
 }

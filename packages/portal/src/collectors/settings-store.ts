@@ -110,5 +110,29 @@ export async function effectiveSettings(sql: Sql, box: SecretBox, place: Collect
   const levels = await levelsFor(sql, place);
   const knownDevices = await knownDevicesFor(sql, place);
   const { settings, sources } = mergeLevels(levels, box, knownDevices);
-  return { settings, sources, digest: settingsDigest(levels, knownDevices) };
+  return { settings, sources, digest: settingsDigest(levels, await knownDevicesDigest(sql, place)) };
+}
+
+/**
+ * The digest of what the collector would get, without building it: every scan upload asks
+ * whether the settings changed, and a site's device list can run to thousands of addresses,
+ * so their digest is made inside the database.
+ */
+export async function effectiveSettingsDigest(sql: Sql, place: CollectorPlace): Promise<string> {
+  return settingsDigest(await levelsFor(sql, place), await knownDevicesDigest(sql, place));
+}
+
+/** MD5 over the knownDevices list in its order (same rows and order as knownDevicesFor). */
+async function knownDevicesDigest(sql: Sql, place: CollectorPlace): Promise<string> {
+  const row = (
+    await sql.query<{ digest: string }>(
+      `select coalesce(md5(string_agg(host(ip) || '=' || credential, ',' order by ip)), '') as digest
+       from (select distinct on (ip) ip, snmp_credential as credential from devices
+             where account_id = $1 and customer_id = $2 and site_id = $3 and collector_id = $4
+               and retired_at is null and ip is not null and family(ip) = 4 and snmp_credential is not null
+             order by ip, last_seen_at desc) known`,
+      [place.accountId, place.customerId, place.siteId, place.collectorId],
+    )
+  ).rows[0];
+  return row?.digest ?? "";
 }
