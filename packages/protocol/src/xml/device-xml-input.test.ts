@@ -62,7 +62,8 @@ describe("deviceFromXml: hostile input", () => {
   it("rejects billion laughs fast, without expanding anything", () => {
     const { ms, error } = timed(() => deviceFromXml(billionLaughs));
     assert.ok(error instanceof XmlError && error.code === "dtd-forbidden", String(error));
-    assert.ok(ms < 50, `took ${ms} ms`);
+    // Bounds far above the few ms it takes, so a loaded machine passes; an expansion would not.
+    assert.ok(ms < 2000, `took ${ms} ms`);
   });
 
   it("rejects a flood of undefined entity references fast", () => {
@@ -70,14 +71,14 @@ describe("deviceFromXml: hostile input", () => {
     const { ms, error } = timed(() => deviceFromXml(xml));
     assert.ok(error instanceof XmlError && error.code === "malformed", String(error));
     assert.match((error as XmlError).message, /undefined entity &lol9;/);
-    assert.ok(ms < 500, `took ${ms} ms`);
+    assert.ok(ms < 5000, `took ${ms} ms`);
   });
 
   it("rejects oversized input before looking at it", () => {
     const xml = `<device ip="1"><sysDescr>${"x".repeat(maxDeviceXmlLength)}</sysDescr></device>`;
     const { ms, error } = timed(() => deviceFromXml(xml));
     assert.ok(error instanceof XmlError && error.code === "too-large", String(error));
-    assert.ok(ms < 50, `took ${ms} ms`);
+    assert.ok(ms < 2000, `took ${ms} ms`);
   });
 
   it("rejects deep nesting", () => {
