@@ -1,5 +1,6 @@
 import type { PortalContext } from "../app.ts";
 import { principalOf } from "../auth/authenticate.ts";
+import { collectorFrom } from "../collectors/collector-store.ts";
 import type { Sql } from "../db/pool.ts";
 import { forecastEmptyAt, forecastJoin } from "../supplies/forecast.ts";
 import { findCustomer, findSite } from "../tenancy/lookups.ts";
@@ -13,8 +14,6 @@ import { monthBoundaries, periodVolumes, presentVolume } from "./volumes.ts";
 
 /** Supplies forecast to run out within this many days count on the dashboard. */
 export const dashboardForecastDays = 14;
-/** A collector that has not been in contact for this long counts as offline (3 × its 60-minute check-in). */
-export const collectorOfflineMinutes = 180;
 
 export function dashboardRoutes(app: ZodApp, ctx: PortalContext): void {
   app.get(
@@ -189,13 +188,13 @@ async function collectorCounts(
     site: "c.site_id",
   });
   f.and("c.revoked_at is null");
-  const minutes = f.param(collectorOfflineMinutes);
+  // The same rule as the collector list: no contact within 3 refresh intervals of its settings.
   const row = (
     await sql.query<{ total: number; offline: number }>(
       `select count(*)::int as total,
               count(*) filter (where c.last_contact_at is null
-                                  or c.last_contact_at < now() - make_interval(mins => ${minutes}))::int as offline
-       from collectors c ${f.where}`,
+                                  or c.last_contact_at <= now() - make_interval(mins => 3 * r.minutes))::int as offline
+       from ${collectorFrom} ${f.where}`,
       f.params,
     )
   ).rows[0];
