@@ -1,7 +1,8 @@
 import type { PortalContext } from "../app.ts";
 import { principalOf } from "../auth/authenticate.ts";
-import { notFound } from "../http/errors.ts";
-import { keyset, pageOf, SqlFilter } from "./pagination.ts";
+import { nameOrCreatedSort, selectPage } from "./list-page.ts";
+import { findAccount } from "./lookups.ts";
+import { SqlFilter } from "./pagination.ts";
 import { type AccountRow, accountColumns, presentAccount, presentUser } from "./presenters.ts";
 import { routeGuard } from "./route-rights.ts";
 import { auditRequest, filterByScope, tenancyTag, type ZodApp } from "./route-support.ts";
@@ -14,12 +15,10 @@ import {
   accountSchema,
   accountUpdateSchema,
 } from "./schemas.ts";
+import { accountsTable } from "./tables.ts";
 import { insertUser, preparePassword } from "./user-store.ts";
 
-const sortColumns = {
-  name: { column: "name", type: "text" },
-  createdAt: { column: "created_at", type: "timestamptz" },
-} as const;
+const accountList = { table: accountsTable, sortColumns: nameOrCreatedSort, present: presentAccount };
 
 /** Accounts (dealers, IT departments): created by platform admins; each account reads its own. */
 export function accountRoutes(app: ZodApp, ctx: PortalContext): void {
@@ -38,25 +37,10 @@ export function accountRoutes(app: ZodApp, ctx: PortalContext): void {
       const principal = principalOf(request);
       const query = request.query;
       return ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, { account: "account_id" })
+        const filter = filterByScope(new SqlFilter(), principal.scope, accountsTable.scopeColumns)
           .equalsIf("kind", query.kind)
           .search(["name"], query.q);
-        const page = keyset(filter, {
-          sort: query.sort,
-          columns: sortColumns,
-          idColumn: "account_id",
-          cursor: query.cursor,
-          limit: query.limit,
-        });
-        const rows = (
-          await sql.query<AccountRow & { sort_key: string }>(
-            `select ${accountColumns}, ${page.sortKey} as sort_key from accounts ${filter.where}
-             ${page.orderBy} limit ${page.limit}`,
-            filter.params,
-          )
-        ).rows;
-        const result = pageOf(rows, query.limit, query.sort, (r) => r.account_id);
-        return { items: result.rows.map(presentAccount), nextCursor: result.nextCursor };
+        return selectPage(sql, filter, accountList, query);
       });
     },
   );
@@ -131,14 +115,9 @@ export function accountRoutes(app: ZodApp, ctx: PortalContext): void {
     },
     async (request) => {
       const principal = principalOf(request);
-      const row = await ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, { account: "account_id" });
-        filter.and(`account_id = ${filter.param(request.params.accountId)}`);
-        return (
-          await sql.query<AccountRow>(`select ${accountColumns} from accounts ${filter.where}`, filter.params)
-        ).rows[0];
-      });
-      if (!row) throw notFound("account");
+      const row = await ctx.db.tenant(principal.scope, (sql) =>
+        findAccount(sql, principal.scope, request.params.accountId),
+      );
       return presentAccount(row);
     },
   );
@@ -159,15 +138,7 @@ export function accountRoutes(app: ZodApp, ctx: PortalContext): void {
       const principal = principalOf(request);
       const body = request.body;
       return ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, { account: "account_id" });
-        filter.and(`account_id = ${filter.param(request.params.accountId)}`);
-        const before = (
-          await sql.query<AccountRow>(
-            `select ${accountColumns} from accounts ${filter.where} for update`,
-            filter.params,
-          )
-        ).rows[0];
-        if (!before) throw notFound("account");
+        const before = await findAccount(sql, principal.scope, request.params.accountId, true);
         const row = (
           await sql.query<AccountRow>(
             `update accounts set name = coalesce($2, name) where account_id = $1 returning ${accountColumns}`,

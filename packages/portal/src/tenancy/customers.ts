@@ -3,8 +3,10 @@ import type { PortalContext } from "../app.ts";
 import { principalOf } from "../auth/authenticate.ts";
 import type { Sql } from "../db/pool.ts";
 import { badRequest, conflict } from "../http/errors.ts";
+import { deleteWithAudit } from "./delete-audited.ts";
+import { nameOrCreatedSort, selectPage } from "./list-page.ts";
 import { findCustomer, targetAccount } from "./lookups.ts";
-import { keyset, pageOf, SqlFilter } from "./pagination.ts";
+import { SqlFilter } from "./pagination.ts";
 import { type CustomerRow, customerColumns, presentCustomer } from "./presenters.ts";
 import { routeGuard } from "./route-rights.ts";
 import { auditRequest, filterByScope, tenancyTag, uniqueOr409, type ZodApp } from "./route-support.ts";
@@ -17,11 +19,9 @@ import {
   customerSchema,
   customerUpdateSchema,
 } from "./schemas.ts";
+import { customersTable } from "./tables.ts";
 
-const sortColumns = {
-  name: { column: "name", type: "text" },
-  createdAt: { column: "created_at", type: "timestamptz" },
-} as const;
+const customerList = { table: customersTable, sortColumns: nameOrCreatedSort, present: presentCustomer };
 
 const duplicateName = "a customer with this name exists in the account";
 
@@ -42,28 +42,10 @@ export function customerRoutes(app: ZodApp, ctx: PortalContext): void {
       const principal = principalOf(request);
       const query = request.query;
       return ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, {
-          account: "account_id",
-          customer: "customer_id",
-        })
+        const filter = filterByScope(new SqlFilter(), principal.scope, customersTable.scopeColumns)
           .equalsIf("account_id", query.accountId)
           .search(["name", "external_ref"], query.q);
-        const page = keyset(filter, {
-          sort: query.sort,
-          columns: sortColumns,
-          idColumn: "customer_id",
-          cursor: query.cursor,
-          limit: query.limit,
-        });
-        const rows = (
-          await sql.query<CustomerRow & { sort_key: string }>(
-            `select ${customerColumns}, ${page.sortKey} as sort_key from customers ${filter.where}
-             ${page.orderBy} limit ${page.limit}`,
-            filter.params,
-          )
-        ).rows;
-        const result = pageOf(rows, query.limit, query.sort, (r) => r.customer_id);
-        return { items: result.rows.map(presentCustomer), nextCursor: result.nextCursor };
+        return selectPage(sql, filter, customerList, query);
       });
     },
   );
@@ -200,16 +182,8 @@ export function customerRoutes(app: ZodApp, ctx: PortalContext): void {
       await ctx.db.tenant(principal.scope, async (sql) => {
         const customer = await findCustomer(sql, principal.scope, request.params.customerId, true);
         await refuseWhileInUse(sql, customer.account_id, "customer_id", customer.customer_id);
-        await sql.query("delete from customers where account_id = $1 and customer_id = $2", [
-          customer.account_id,
-          customer.customer_id,
-        ]);
-        await auditRequest(sql, request, {
-          accountId: customer.account_id,
-          customerId: customer.customer_id,
+        await deleteWithAudit(sql, request, customersTable, customer, {
           action: "customer.delete",
-          targetType: "customer",
-          targetId: customer.customer_id,
           details: { name: customer.name },
         });
       });

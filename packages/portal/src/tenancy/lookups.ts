@@ -1,75 +1,49 @@
+import type { QueryResultRow } from "pg";
 import type { Sql } from "../db/pool.ts";
 import { badRequest, notFound } from "../http/errors.ts";
 import { SqlFilter } from "./pagination.ts";
-import {
-  type AccountRow,
-  accountColumns,
-  type CustomerRow,
-  customerColumns,
-  type SiteRow,
-  siteColumns,
-  type UserRow,
-  userColumns,
-} from "./presenters.ts";
+import type { AccountRow, CustomerRow, SiteRow, UserRow } from "./presenters.ts";
 import { filterByScope } from "./route-support.ts";
 import type { Scope } from "./scope.ts";
+import { accountsTable, customersTable, sitesTable, type TenantTable, usersTable } from "./tables.ts";
 
 /**
  * Finding one tenant object by id within a scope. Whatever lies outside the scope is answered as
- * not found, exactly like an id that does not exist.
+ * not found, exactly like an id that does not exist. `lock` selects it for update.
  */
-
-export async function findAccount(
+export async function findInScope<Row extends QueryResultRow>(
   sql: Sql,
   scope: Scope,
-  accountId: string,
+  table: TenantTable<Row>,
+  id: string,
   lock = false,
-): Promise<AccountRow> {
-  const filter = filterByScope(new SqlFilter(), scope, { account: "account_id" });
-  filter.and(`account_id = ${filter.param(accountId)}`);
+): Promise<Row> {
+  const filter = filterByScope(new SqlFilter(), scope, table.scopeColumns);
+  filter.and(`${table.idColumn} = ${filter.param(id)}`);
   const row = (
-    await sql.query<AccountRow>(
-      `select ${accountColumns} from accounts ${filter.where}${lock ? " for update" : ""}`,
+    await sql.query<Row>(
+      `select ${table.columns} from ${table.table} ${filter.where}${lock ? " for update" : ""}`,
       filter.params,
     )
   ).rows[0];
-  if (!row) throw notFound("account");
+  if (!row) throw notFound(table.what);
   return row;
 }
 
-export async function findCustomer(
-  sql: Sql,
-  scope: Scope,
-  customerId: string,
-  lock = false,
-): Promise<CustomerRow> {
-  const filter = filterByScope(new SqlFilter(), scope, { account: "account_id", customer: "customer_id" });
-  filter.and(`customer_id = ${filter.param(customerId)}`);
-  const row = (
-    await sql.query<CustomerRow>(
-      `select ${customerColumns} from customers ${filter.where}${lock ? " for update" : ""}`,
-      filter.params,
-    )
-  ).rows[0];
-  if (!row) throw notFound("customer");
-  return row;
+export function findAccount(sql: Sql, scope: Scope, accountId: string, lock = false): Promise<AccountRow> {
+  return findInScope(sql, scope, accountsTable, accountId, lock);
 }
 
-export async function findSite(sql: Sql, scope: Scope, siteId: string, lock = false): Promise<SiteRow> {
-  const filter = filterByScope(new SqlFilter(), scope, {
-    account: "account_id",
-    customer: "customer_id",
-    site: "site_id",
-  });
-  filter.and(`site_id = ${filter.param(siteId)}`);
-  const row = (
-    await sql.query<SiteRow>(
-      `select ${siteColumns} from sites ${filter.where}${lock ? " for update" : ""}`,
-      filter.params,
-    )
-  ).rows[0];
-  if (!row) throw notFound("site");
-  return row;
+export function findCustomer(sql: Sql, scope: Scope, customerId: string, lock = false): Promise<CustomerRow> {
+  return findInScope(sql, scope, customersTable, customerId, lock);
+}
+
+export function findSite(sql: Sql, scope: Scope, siteId: string, lock = false): Promise<SiteRow> {
+  return findInScope(sql, scope, sitesTable, siteId, lock);
+}
+
+export function findUser(sql: Sql, scope: Scope, userId: string, lock = false): Promise<UserRow> {
+  return findInScope(sql, scope, usersTable, userId, lock);
 }
 
 /**
@@ -86,21 +60,4 @@ export async function targetAccount(
     return findAccount(sql, scope, requested);
   }
   return findAccount(sql, scope, requested ?? scope.accountId);
-}
-
-export async function findUser(sql: Sql, scope: Scope, userId: string, lock = false): Promise<UserRow> {
-  const filter = filterByScope(new SqlFilter(), scope, {
-    account: "account_id",
-    customer: "customer_id",
-    site: "site_id",
-  });
-  filter.and(`user_id = ${filter.param(userId)}`);
-  const row = (
-    await sql.query<UserRow>(
-      `select ${userColumns} from users ${filter.where}${lock ? " for update" : ""}`,
-      filter.params,
-    )
-  ).rows[0];
-  if (!row) throw notFound("user");
-  return row;
 }

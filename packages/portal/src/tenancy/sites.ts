@@ -3,8 +3,10 @@ import type { PortalContext } from "../app.ts";
 import { principalOf } from "../auth/authenticate.ts";
 import { forbidden } from "../http/errors.ts";
 import { refuseWhileInUse } from "./customers.ts";
+import { deleteWithAudit } from "./delete-audited.ts";
+import { nameOrCreatedSort, selectPage } from "./list-page.ts";
 import { findCustomer, findSite } from "./lookups.ts";
-import { keyset, pageOf, SqlFilter } from "./pagination.ts";
+import { SqlFilter } from "./pagination.ts";
 import { presentSite, type SiteRow, siteColumns } from "./presenters.ts";
 import { routeGuard } from "./route-rights.ts";
 import { auditRequest, filterByScope, tenancyTag, uniqueOr409, type ZodApp } from "./route-support.ts";
@@ -16,11 +18,9 @@ import {
   siteSchema,
   siteUpdateSchema,
 } from "./schemas.ts";
+import { sitesTable } from "./tables.ts";
 
-const sortColumns = {
-  name: { column: "name", type: "text" },
-  createdAt: { column: "created_at", type: "timestamptz" },
-} as const;
+const siteList = { table: sitesTable, sortColumns: nameOrCreatedSort, present: presentSite };
 
 const duplicateName = "a site with this name exists for the customer";
 
@@ -41,30 +41,11 @@ export function siteRoutes(app: ZodApp, ctx: PortalContext): void {
       const principal = principalOf(request);
       const query = request.query;
       return ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, {
-          account: "account_id",
-          customer: "customer_id",
-          site: "site_id",
-        })
+        const filter = filterByScope(new SqlFilter(), principal.scope, sitesTable.scopeColumns)
           .equalsIf("account_id", query.accountId)
           .equalsIf("customer_id", query.customerId)
           .search(["name", "address"], query.q);
-        const page = keyset(filter, {
-          sort: query.sort,
-          columns: sortColumns,
-          idColumn: "site_id",
-          cursor: query.cursor,
-          limit: query.limit,
-        });
-        const rows = (
-          await sql.query<SiteRow & { sort_key: string }>(
-            `select ${siteColumns}, ${page.sortKey} as sort_key from sites ${filter.where}
-             ${page.orderBy} limit ${page.limit}`,
-            filter.params,
-          )
-        ).rows;
-        const result = pageOf(rows, query.limit, query.sort, (r) => r.site_id);
-        return { items: result.rows.map(presentSite), nextCursor: result.nextCursor };
+        return selectPage(sql, filter, siteList, query);
       });
     },
   );
@@ -202,16 +183,8 @@ export function siteRoutes(app: ZodApp, ctx: PortalContext): void {
       await ctx.db.tenant(principal.scope, async (sql) => {
         const site = await findSite(sql, principal.scope, request.params.siteId, true);
         await refuseWhileInUse(sql, site.account_id, "site_id", site.site_id);
-        await sql.query("delete from sites where account_id = $1 and site_id = $2", [
-          site.account_id,
-          site.site_id,
-        ]);
-        await auditRequest(sql, request, {
-          accountId: site.account_id,
-          customerId: site.customer_id,
+        await deleteWithAudit(sql, request, sitesTable, site, {
           action: "site.delete",
-          targetType: "site",
-          targetId: site.site_id,
           details: { name: site.name },
         });
       });

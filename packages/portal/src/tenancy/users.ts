@@ -3,8 +3,10 @@ import type { PortalContext } from "../app.ts";
 import { principalOf } from "../auth/authenticate.ts";
 import type { Sql } from "../db/pool.ts";
 import { badRequest, forbidden, notFound } from "../http/errors.ts";
+import { deleteWithAudit } from "./delete-audited.ts";
+import { selectPage } from "./list-page.ts";
 import { findAccount, findCustomer, findSite, findUser, targetAccount } from "./lookups.ts";
-import { keyset, pageOf, SqlFilter } from "./pagination.ts";
+import { SqlFilter } from "./pagination.ts";
 import { presentUser, type UserRow, userColumns } from "./presenters.ts";
 import type { Principal } from "./principal.ts";
 import { isCustomerRole, mayGrantRole, type Role, roleFitsAccountKind } from "./rights.ts";
@@ -21,6 +23,7 @@ import {
   userUpdateSchema,
 } from "./schemas.ts";
 import type { Scope } from "./scope.ts";
+import { usersTable } from "./tables.ts";
 import { insertUser, preparePassword } from "./user-store.ts";
 
 const sortColumns = {
@@ -28,6 +31,8 @@ const sortColumns = {
   email: { column: "email", type: "text" },
   createdAt: { column: "created_at", type: "timestamptz" },
 } as const;
+
+const userList = { table: usersTable, sortColumns, present: presentUser };
 
 /**
  * Users and their roles. Account admins manage their account's users, customer admins the
@@ -50,32 +55,13 @@ export function userRoutes(app: ZodApp, ctx: PortalContext): void {
       const principal = principalOf(request);
       const query = request.query;
       return ctx.db.tenant(principal.scope, async (sql) => {
-        const filter = filterByScope(new SqlFilter(), principal.scope, {
-          account: "account_id",
-          customer: "customer_id",
-          site: "site_id",
-        })
+        const filter = filterByScope(new SqlFilter(), principal.scope, usersTable.scopeColumns)
           .equalsIf("account_id", query.accountId)
           .equalsIf("customer_id", query.customerId)
           .equalsIf("site_id", query.siteId)
           .equalsIf("role", query.role)
           .search(["name", "email"], query.q);
-        const page = keyset(filter, {
-          sort: query.sort,
-          columns: sortColumns,
-          idColumn: "user_id",
-          cursor: query.cursor,
-          limit: query.limit,
-        });
-        const rows = (
-          await sql.query<UserRow & { sort_key: string }>(
-            `select ${userColumns}, ${page.sortKey} as sort_key from users ${filter.where}
-             ${page.orderBy} limit ${page.limit}`,
-            filter.params,
-          )
-        ).rows;
-        const result = pageOf(rows, query.limit, query.sort, (r) => r.user_id);
-        return { items: result.rows.map(presentUser), nextCursor: result.nextCursor };
+        return selectPage(sql, filter, userList, query);
       });
     },
   );
@@ -262,16 +248,8 @@ export function userRoutes(app: ZodApp, ctx: PortalContext): void {
         if (!mayGrantRole(principal.role, user.role)) throw forbidden("this user's role is above yours");
         if (isSelf(principal, user)) throw forbidden("you cannot delete yourself");
         // user_logins and sessions follow by cascade.
-        await sql.query("delete from users where account_id = $1 and user_id = $2", [
-          user.account_id,
-          user.user_id,
-        ]);
-        await auditRequest(sql, request, {
-          accountId: user.account_id,
-          customerId: user.customer_id ?? undefined,
+        await deleteWithAudit(sql, request, usersTable, user, {
           action: "user.delete",
-          targetType: "user",
-          targetId: user.user_id,
           details: { email: user.email, role: user.role },
         });
       });
