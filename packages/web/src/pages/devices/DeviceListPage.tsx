@@ -80,11 +80,23 @@ function SearchBox({ value, onChange }: { value: string; onChange: (q: string) =
   const { t } = useTranslation("devices");
   const [text, setText] = useState(value);
   const [debounced] = useDebouncedValue(text, 300);
+  // What this box last put in the URL: when that lands (the router commits it a little later),
+  // it must not overwrite what was typed in the meantime.
+  const sent = useRef(value);
   // The URL changes from outside too (back button, a dashboard link): follow it.
-  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    if (value !== sent.current) {
+      sent.current = value;
+      setText(value);
+    }
+  }, [value]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled input goes to the URL
   useEffect(() => {
-    if (debounced.trim() !== value) onChange(debounced.trim());
+    const q = debounced.trim();
+    if (q !== value) {
+      sent.current = q;
+      onChange(q);
+    }
   }, [debounced]);
   return (
     <TextInput
