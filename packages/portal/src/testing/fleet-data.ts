@@ -219,6 +219,9 @@ export async function seedFleet(db: Db, options: FleetSeedOptions): Promise<Seed
       }
     });
   }
+  // What autovacuum does after a bulk load in production; the test service runs without it, and
+  // without statistics the planner takes row-level-security-filtered tables for empty.
+  await db.system((sql) => sql.query("analyze devices, supplies, supply_readings, meter_readings, alerts"));
   return {
     deviceIds,
     readings: deviceIds.length * readings,
