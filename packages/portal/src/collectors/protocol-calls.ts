@@ -9,8 +9,6 @@ import {
   enrolRequestSchema,
   type PortalErrorReason,
   type ScanFile,
-  scanFileFromXml,
-  XmlError,
 } from "@device-portal/protocol";
 import type { PortalContext } from "../app.ts";
 import { recordAudit } from "../audit/audit.ts";
