@@ -2,12 +2,12 @@ import type { FastifyPluginAsync } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { z } from "zod";
 import type { PortalContext } from "../app.ts";
-import { recordAudit } from "../audit/audit.ts";
 import { badRequest, forbidden, notFound } from "../http/errors.ts";
 import { keyset, pageOf, pageSchema, SqlFilter } from "../tenancy/pagination.ts";
 import type { Principal } from "../tenancy/principal.ts";
 import { isCustomerRole } from "../tenancy/rights.ts";
 import { routeGuard } from "../tenancy/route-rights.ts";
+import { auditRequest } from "../tenancy/route-support.ts";
 import { scopeCustomerId } from "../tenancy/scope.ts";
 import { listAccountOf } from "./account-filter.ts";
 import { apiKeyToken, newApiKeySecret, roleWithin } from "./api-keys.ts";
@@ -171,15 +171,13 @@ export function apiKeyRoutes(ctx: PortalContext): FastifyPluginAsync {
               ],
             )
           ).rows[0] as ApiKeyRow;
-          await recordAudit(sql, {
+          await auditRequest(sql, request, {
             accountId: place.accountId,
             customerId: place.customerId,
-            actor: me,
             action: "api-key.create",
             targetType: "api-key",
             targetId: created.api_key_id,
             details: { name: created.name, role: created.role },
-            ip: request.ip,
           });
           return created;
         });
@@ -217,15 +215,13 @@ export function apiKeyRoutes(ctx: PortalContext): FastifyPluginAsync {
             "update api_keys set revoked_at = now() where account_id = $1 and api_key_id = $2",
             [key.account_id, key.api_key_id],
           );
-          await recordAudit(sql, {
+          await auditRequest(sql, request, {
             accountId: key.account_id,
             customerId: key.customer_id ?? undefined,
-            actor: me,
             action: "api-key.revoke",
             targetType: "api-key",
             targetId: key.api_key_id,
             details: { name: key.name },
-            ip: request.ip,
           });
         });
         return reply.status(204).send();

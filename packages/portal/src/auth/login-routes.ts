@@ -18,7 +18,7 @@ import {
   setSessionCookie,
 } from "./session-http.ts";
 import { createSession, endSession } from "./sessions.ts";
-import { acceptTotp } from "./totp.ts";
+import { acceptTotp, takeTotpStep } from "./totp.ts";
 
 /** One answer for every wrong sign-in: it must not tell which e-mail addresses exist. */
 const wrongLogin = () => unauthorized("wrong e-mail or password");
@@ -194,19 +194,7 @@ export function loginRoutes(ctx: PortalContext): FastifyPluginAsync {
           throw accountLocked();
         }
         const step = acceptTotp(ctx.secrets.openText(state.secret), request.body.code, state.last_step);
-        // The step is taken in one statement, so the same code sent twice at once works once.
-        const accepted =
-          step !== undefined &&
-          (await ctx.db.system(
-            async (sql) =>
-              (
-                await sql.query(
-                  `update users set totp_last_step = $3
-                   where account_id = $1 and user_id = $2 and (totp_last_step is null or totp_last_step < $3)`,
-                  [user.accountId, user.userId, step],
-                )
-              ).rowCount === 1,
-          ));
+        const accepted = step !== undefined && (await ctx.db.system((sql) => takeTotpStep(sql, user, step)));
         if (!accepted) {
           const lockedNow = await ctx.db.system(async (sql) => {
             const locked = await countFailedLogin(sql, user);

@@ -13,7 +13,7 @@ import {
   sessionPrincipalOf,
   wrongCredentials,
 } from "./session-http.ts";
-import { acceptTotp, newTotpSecret, totpUri } from "./totp.ts";
+import { acceptTotp, newTotpSecret, takeTotpStep, totpUri } from "./totp.ts";
 
 interface TotpState {
   email: string;
@@ -33,16 +33,6 @@ async function totpState(sql: Sql, me: SessionPrincipal): Promise<TotpState> {
   ).rows[0];
   if (!row) throw unauthorized();
   return row;
-}
-
-/** Takes a code's time step (once only; false when a code of this or a later step was used already). */
-async function takeStep(sql: Sql, me: SessionPrincipal, step: number): Promise<boolean> {
-  const result = await sql.query(
-    `update users set totp_last_step = $3
-     where account_id = $1 and user_id = $2 and (totp_last_step is null or totp_last_step < $3)`,
-    [me.accountId, me.userId, step],
-  );
-  return result.rowCount === 1;
 }
 
 /** Two-factor sign-in with an authenticator app (TOTP): set up, switch on, switch off. */
@@ -107,7 +97,8 @@ export function totpRoutes(ctx: PortalContext): FastifyPluginAsync {
           if (state.enabled) throw conflict("two-factor sign-in is on already");
           if (!state.secret) throw conflict("start with POST /api/v1/auth/totp/setup");
           const step = acceptTotp(ctx.secrets.openText(state.secret), request.body.code, state.last_step);
-          if (step === undefined || !(await takeStep(sql, me, step))) throw wrongCredentials("wrong code");
+          if (step === undefined || !(await takeTotpStep(sql, me, step)))
+            throw wrongCredentials("wrong code");
           await sql.query("update users set totp_enabled = true where account_id = $1 and user_id = $2", [
             me.accountId,
             me.userId,
@@ -141,7 +132,7 @@ export function totpRoutes(ctx: PortalContext): FastifyPluginAsync {
           let confirmed = passwordRight;
           if (!confirmed && code !== undefined) {
             const step = acceptTotp(secret, code, state.last_step);
-            confirmed = step !== undefined && (await takeStep(sql, me, step));
+            confirmed = step !== undefined && (await takeTotpStep(sql, me, step));
           }
           if (!confirmed) throw wrongCredentials("wrong password or code");
           await sql.query(

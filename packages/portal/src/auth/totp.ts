@@ -1,4 +1,5 @@
 import { Secret, TOTP } from "otpauth";
+import type { Sql } from "../db/pool.ts";
 
 /** RFC 6238 defaults that every authenticator app understands. */
 const period = 30;
@@ -44,4 +45,21 @@ export function acceptTotp(
   const step = totp.counter({ timestamp: now }) + delta;
   if (lastStep !== null && step <= lastStep) return undefined;
   return step;
+}
+
+/**
+ * Takes a code's time step for the user, once only: false when a code of this or a later step was
+ * used already. One statement, so the same code sent twice at once works once.
+ */
+export async function takeTotpStep(
+  sql: Sql,
+  user: { accountId: string; userId: string },
+  step: number,
+): Promise<boolean> {
+  const result = await sql.query(
+    `update users set totp_last_step = $3
+     where account_id = $1 and user_id = $2 and (totp_last_step is null or totp_last_step < $3)`,
+    [user.accountId, user.userId, step],
+  );
+  return result.rowCount === 1;
 }

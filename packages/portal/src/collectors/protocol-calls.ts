@@ -62,10 +62,18 @@ async function settingsFor(sql: Sql, ctx: PortalContext, place: CollectorPlace) 
   return { settings: effective.settings, digest: effective.digest, changed: delivered !== effective.digest };
 }
 
-/** Settings only when they changed since last delivered (the common case of a scan: unchanged). */
-async function changedSettingsFor(sql: Sql, ctx: PortalContext, place: CollectorPlace) {
+/**
+ * Settings only when they differ from `delivered`, the digest the collector last got (the common
+ * case of a scan: unchanged).
+ */
+async function changedSettingsFor(
+  sql: Sql,
+  ctx: PortalContext,
+  place: CollectorPlace,
+  delivered: string | null | undefined,
+) {
   const digest = await effectiveSettingsDigest(sql, place);
-  if ((await deliveredDigest(sql, place)) === digest) return undefined;
+  if (delivered === digest) return undefined;
   const effective = await effectiveSettings(sql, ctx.secrets, place);
   return { settings: effective.settings, digest: effective.digest };
 }
@@ -265,8 +273,10 @@ export async function uploadScan(
   const place = { ...sender, collectorId: sender.collectorId as string };
   return ctx.db.tenant(customerScope(sender), async (sql) => {
     // Revoked or enrolled again since its key was looked up: nothing may be stored.
-    const current = await sql.query(
-      `select 1 from collectors where account_id = $1 and collector_id = $2 and key_id = $3 and revoked_at is null
+    // The share lock also keeps delivered_settings_digest as read here until the ack is made.
+    const current = await sql.query<{ delivered_settings_digest: string | null }>(
+      `select delivered_settings_digest from collectors
+       where account_id = $1 and collector_id = $2 and key_id = $3 and revoked_at is null
        for share`,
       [place.accountId, place.collectorId, sender.keyId],
     );
@@ -294,7 +304,8 @@ export async function uploadScan(
       ],
     );
     const ack: Record<string, unknown> = { scanId: scan.scanId, stored: result.stored };
-    const changed = await changedSettingsFor(sql, ctx, place);
+    const delivered = current.rows[0]?.delivered_settings_digest;
+    const changed = await changedSettingsFor(sql, ctx, place, delivered);
     if (changed) {
       ack.settings = changed.settings;
       await markDelivered(sql, place, changed.digest);

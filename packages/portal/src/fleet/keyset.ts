@@ -112,7 +112,7 @@ function decodeCursor(raw: string, tieCount: number): Cursor {
 }
 
 /** How PostgreSQL prints a timestamptz (DateStyle ISO). */
-const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+export const pgTimestamp = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A cursor value must cast cleanly, so a tampered cursor is a 400 and not a database error. */

@@ -4,14 +4,14 @@ import { principalOf } from "../auth/authenticate.ts";
 import type { Sql } from "../db/pool.ts";
 import type { DomainPlugin } from "../domains.ts";
 import { badRequest } from "../http/errors.ts";
-import type { SupplyRow } from "../supplies/presenters.ts";
-import { supplyColumns, supplyForecastJoin } from "../supplies/presenters.ts";
+import { suppliesOfDevice } from "../supplies/presenters.ts";
 import { routeGuard } from "../tenancy/route-rights.ts";
 import { auditRequest, type ZodApp } from "../tenancy/route-support.ts";
 import type { Scope } from "../tenancy/scope.ts";
 import { csvLine } from "./csv.ts";
 import { dashboardRoutes } from "./dashboard.ts";
 import { findDevice, listDevices } from "./device-store.ts";
+import { pgTimestamp } from "./keyset.ts";
 import {
   type DeviceAlertRow,
   type DeviceRow,
@@ -251,13 +251,7 @@ function deviceRoutes(app: ZodApp, ctx: PortalContext): void {
 
 async function deviceDetail(sql: Sql, scope: Scope, deviceId: string) {
   const device = await findDevice(sql, scope, deviceId);
-  const supplies = (
-    await sql.query<SupplyRow>(
-      `select ${supplyColumns} from supplies s ${supplyForecastJoin}
-       where s.account_id = $1 and s.device_id = $2 order by s.supply_key`,
-      [device.account_id, device.device_id],
-    )
-  ).rows;
+  const supplies = await suppliesOfDevice(sql, device);
   const alerts = (
     await sql.query<DeviceAlertRow>(
       `select alert_id, kind, severity, source, message, opened_at from alerts
@@ -271,8 +265,7 @@ async function deviceDetail(sql: Sql, scope: Scope, deviceId: string) {
 /** A readings cursor is the last reading's time as PostgreSQL printed it. */
 function readingCursor(cursor: string): string {
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/.test(text))
-    throw badRequest("malformed cursor");
+  if (!pgTimestamp.test(text)) throw badRequest("malformed cursor");
   return text;
 }
 

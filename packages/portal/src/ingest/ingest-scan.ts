@@ -115,14 +115,14 @@ export async function ingestScan(
   }
   const stored = new Map(candidates.map((d) => [d.deviceId, d]));
 
-  const plan = planWrites(origin, scan, readAt, decision, stored);
+  const plan = planWrites(origin, scan, keys, readAt, decision, stored);
 
   await upsertDevices(sql, tenant, origin.siteId, origin.collectorId, readAt, plan.devices);
   await flagDuplicateSerial(sql, tenant, plan.flagOnly);
   const meters = await insertMeterReadings(sql, tenant, scan.scanId, readAt, plan.meters);
   await upsertSupplies(sql, tenant, readAt, plan.supplies);
   await insertSupplyReadings(sql, tenant, readAt, plan.supplyReadings);
-  if (plan.supplyChanges.length > 0) await insertSupplyChanges(sql, tenant, readAt, plan.supplyChanges);
+  await insertSupplyChanges(sql, tenant, readAt, plan.supplyChanges);
   await openAlerts(sql, tenant, plan.openAlerts);
   await closeAlerts(sql, tenant, readAt, plan.closeAlerts);
   await moveOpenAlerts(sql, tenant, origin.siteId, plan.moved);
@@ -209,6 +209,7 @@ interface WritePlan {
 function planWrites(
   origin: ScanOrigin,
   scan: ScanFile,
+  keys: ReadingKeys[],
   readAt: Date,
   decision: IdentityDecision,
   stored: Map<string, StoredDevice>,
@@ -231,7 +232,8 @@ function planWrites(
 
   decision.identities.forEach((identity, i) => {
     const reading = scan.devices[i];
-    if (identity.kind !== "device" || !reading) return;
+    const identityKeys = keys[i];
+    if (identity.kind !== "device" || !reading || !identityKeys) return;
     const record = reading.device;
     const device = identity.device;
     const before = stored.get(device.deviceId);
@@ -274,7 +276,7 @@ function planWrites(
 
     upserted.add(device);
     plan.devices.push({
-      ...deviceRow(device, record, decision.duplicates.has(device)),
+      ...deviceRow(device, record, identityKeys, decision.duplicates.has(device)),
       snmp_credential: reading.credential,
       last_counters: hasCounters ? nextLastCounters(previous, record.counters, record.counterUnit) : null,
     });
@@ -351,18 +353,19 @@ function planWrites(
 function deviceRow(
   device: Candidate,
   record: DeviceRecord,
+  /** The record's identity keys, as readingKeys made them. */
+  keys: ReadingKeys,
   duplicate: boolean,
 ): Omit<DeviceRow, "snmp_credential" | "last_counters"> {
   const text = (value: string | undefined) => (value === undefined ? null : value);
-  const serial = serialKey(record.serial) === undefined ? undefined : record.serial;
   return {
     device_id: device.deviceId,
     vendor: text(record.vendor),
     model: text(record.model),
-    serial: text(serial),
-    serial_key: text(serialKey(serial)),
-    mac: text(macKey(record.mac)),
-    ip: text(ipKey(record.ip)),
+    serial: keys.serial === undefined ? null : text(record.serial),
+    serial_key: text(keys.serial),
+    mac: text(keys.mac),
+    ip: text(keys.ip),
     name: text(record.name),
     location: text(record.location),
     firmware: text(record.firmware),

@@ -1,3 +1,4 @@
+import type { Sql } from "../db/pool.ts";
 import { forecastEmptyAt, forecastJoin } from "./forecast.ts";
 import type { LowSupply, Supply, SupplyChange, SupplyReading } from "./schemas.ts";
 import { lowSupplyPercent } from "./schemas.ts";
@@ -23,9 +24,18 @@ export interface SupplyRow {
 /** The stored columns of a supplies row `s`: what the forecast needs and what is shown. */
 export const supplyBaseColumns = `s.account_id, s.device_id, s.supply_key, s.type, s.color, s.description,
   s.part_number, s.level_percent, s.state, s.level, s.max_capacity, s.unit, s.last_read_at, s.last_changed_at`;
-/** Select list for a supplies row `s` with its forecast (FROM must include supplyForecastJoin). */
-export const supplyColumns = `${supplyBaseColumns}, ${forecastEmptyAt("s")} as forecast_empty_at`;
-export const supplyForecastJoin = forecastJoin("s");
+
+/** A device's supplies with their forecasts, by supply key (the device detail and its supplies page). */
+export async function suppliesOfDevice(
+  sql: Sql,
+  device: { account_id: string; device_id: string },
+): Promise<SupplyRow[]> {
+  return (await sql.query<SupplyRow>(deviceSuppliesSql, [device.account_id, device.device_id])).rows;
+}
+
+const deviceSuppliesSql = `select ${supplyBaseColumns}, ${forecastEmptyAt("s")} as forecast_empty_at
+  from supplies s ${forecastJoin("s")}
+  where s.account_id = $1 and s.device_id = $2 order by s.supply_key`;
 
 export function isLow(row: { level_percent: number | null; state: string | null }): boolean {
   return (

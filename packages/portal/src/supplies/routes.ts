@@ -14,9 +14,7 @@ import {
   presentSupplyReading,
   type SupplyChangeRow,
   type SupplyReadingRow,
-  type SupplyRow,
-  supplyColumns,
-  supplyForecastJoin,
+  suppliesOfDevice,
 } from "./presenters.ts";
 import {
   deviceSuppliesQuerySchema,
@@ -52,13 +50,7 @@ function deviceSupplyRoutes(app: ZodApp, ctx: PortalContext): void {
       return ctx.db.tenant(scope, async (sql) => {
         const device = await findDevice(sql, scope, deviceId);
         const key = [device.account_id, device.device_id];
-        const supplies = (
-          await sql.query<SupplyRow>(
-            `select ${supplyColumns} from supplies s ${supplyForecastJoin}
-             where s.account_id = $1 and s.device_id = $2 order by s.supply_key`,
-            key,
-          )
-        ).rows;
+        const supplies = await suppliesOfDevice(sql, device);
         const history = (
           await sql.query<SupplyReadingRow>(
             `select distinct on (supply_key, (read_at at time zone 'UTC')::date)
