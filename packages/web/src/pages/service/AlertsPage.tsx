@@ -1,22 +1,12 @@
-import {
-  Anchor,
-  Badge,
-  Button,
-  Card,
-  Group,
-  SegmentedControl,
-  Select,
-  Stack,
-  Table,
-  Text,
-} from "@mantine/core";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { Anchor, Badge, Button, Group, SegmentedControl, Select, Stack, Table, Text } from "@mantine/core";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { get, post } from "../../api/client.ts";
-import type { Alert, AlertPage } from "../../api/types.ts";
+import { post } from "../../api/client.ts";
+import type { Alert } from "../../api/types.ts";
+import { ListTable, usePagedList } from "../../components/lists.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
-import { EmptyState, MutationError, PageSkeleton, QueryError } from "../../components/states.tsx";
+import { MutationError } from "../../components/states.tsx";
 import { useFormat, useSession } from "../../session/session.tsx";
 import { alertKindLabel } from "../devices/labels.ts";
 
@@ -56,18 +46,11 @@ export function AlertsPage() {
     severity: severity || undefined,
     customerId: customerId || undefined,
   };
-  const alerts = useInfiniteQuery({
-    queryKey: ["alerts", "list", query],
-    queryFn: ({ pageParam, signal }) =>
-      get<AlertPage>("/alerts", { ...query, limit: 100, cursor: pageParam }, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
+  const alerts = usePagedList<Alert>("alerts", "/alerts", query, 100);
   const close = useMutation({
     mutationFn: (id: string) => post<Alert>(`/alerts/${id}/close`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["alerts"] }),
   });
-  const items = alerts.data?.pages.flatMap((p) => p.items) ?? [];
   const canClose = session.can("service", "write");
   return (
     <>
@@ -115,99 +98,77 @@ export function AlertsPage() {
         </Group>
       </Stack>
       <MutationError error={close.error} />
-      {alerts.isPending ? (
-        <PageSkeleton />
-      ) : alerts.isError ? (
-        <QueryError error={alerts.error} onRetry={() => void alerts.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState>{t("alertList.empty")}</EmptyState>
-      ) : (
-        <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={860}>
-            <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("alertList.opened")}</Table.Th>
-                  <Table.Th>{t("alertList.kind")}</Table.Th>
-                  <Table.Th>{t("alertList.device")}</Table.Th>
-                  <Table.Th>{t("column.place")}</Table.Th>
-                  <Table.Th>{t("alertList.closed")}</Table.Th>
-                  {canClose && <Table.Th />}
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((a) => (
-                  <Table.Tr key={a.id}>
-                    <Table.Td>
-                      <Text size="sm">{f.dateTime(a.openedAt)}</Text>
-                      <Text size="xs" c="dimmed">
-                        {f.relative(a.openedAt)}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap">
-                        <Badge
-                          size="xs"
-                          color={severityColor[a.severity]}
-                          variant={a.closedAt ? "outline" : "filled"}
-                        >
-                          {(tc as unknown as (k: string) => string)(`severity.${a.severity}`)}
-                        </Badge>
-                        <Text size="sm">{alertKindLabel(a.kind)}</Text>
-                      </Group>
-                      {a.message && (
-                        <Text size="xs" c="dimmed">
-                          {a.message}
-                        </Text>
-                      )}
-                    </Table.Td>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/devices/${a.deviceId}`} size="sm">
-                        {deviceLabel(a.device)}
-                      </Anchor>
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {a.device.serial ?? a.device.ip ?? ""}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>
-                      <Text size="sm">{a.customer.name}</Text>
-                      <Text size="xs" c="dimmed">
-                        {a.site.name}
-                      </Text>
-                    </Table.Td>
-                    <Table.Td>{a.closedAt ? f.dateTime(a.closedAt) : "–"}</Table.Td>
-                    {canClose && (
-                      <Table.Td ta="right">
-                        {!a.closedAt && (
-                          <Button
-                            size="xs"
-                            variant="subtle"
-                            loading={close.isPending && close.variables === a.id}
-                            onClick={() => close.mutate(a.id)}
-                          >
-                            {t("alertList.close")}
-                          </Button>
-                        )}
-                      </Table.Td>
-                    )}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {alerts.hasNextPage && (
-            <Group justify="center" p="sm">
-              <Button
-                variant="subtle"
-                loading={alerts.isFetchingNextPage}
-                onClick={() => void alerts.fetchNextPage()}
-              >
-                {tc("action.loadMore")}
-              </Button>
-            </Group>
-          )}
-        </Card>
-      )}
+      <ListTable
+        list={alerts}
+        empty={t("alertList.empty")}
+        minWidth={860}
+        head={
+          <>
+            <Table.Th>{t("alertList.opened")}</Table.Th>
+            <Table.Th>{t("alertList.kind")}</Table.Th>
+            <Table.Th>{t("alertList.device")}</Table.Th>
+            <Table.Th>{t("column.place")}</Table.Th>
+            <Table.Th>{t("alertList.closed")}</Table.Th>
+            {canClose && <Table.Th />}
+          </>
+        }
+        row={(a) => (
+          <Table.Tr key={a.id}>
+            <Table.Td>
+              <Text size="sm">{f.dateTime(a.openedAt)}</Text>
+              <Text size="xs" c="dimmed">
+                {f.relative(a.openedAt)}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Group gap={6} wrap="nowrap">
+                <Badge
+                  size="xs"
+                  color={severityColor[a.severity]}
+                  variant={a.closedAt ? "outline" : "filled"}
+                >
+                  {(tc as unknown as (k: string) => string)(`severity.${a.severity}`)}
+                </Badge>
+                <Text size="sm">{alertKindLabel(a.kind)}</Text>
+              </Group>
+              {a.message && (
+                <Text size="xs" c="dimmed">
+                  {a.message}
+                </Text>
+              )}
+            </Table.Td>
+            <Table.Td>
+              <Anchor component={Link} to={`/devices/${a.deviceId}`} size="sm">
+                {deviceLabel(a.device)}
+              </Anchor>
+              <Text size="xs" c="dimmed" ff="monospace">
+                {a.device.serial ?? a.device.ip ?? ""}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">{a.customer.name}</Text>
+              <Text size="xs" c="dimmed">
+                {a.site.name}
+              </Text>
+            </Table.Td>
+            <Table.Td>{a.closedAt ? f.dateTime(a.closedAt) : "–"}</Table.Td>
+            {canClose && (
+              <Table.Td ta="right">
+                {!a.closedAt && (
+                  <Button
+                    size="xs"
+                    variant="subtle"
+                    loading={close.isPending && close.variables === a.id}
+                    onClick={() => close.mutate(a.id)}
+                  >
+                    {t("alertList.close")}
+                  </Button>
+                )}
+              </Table.Td>
+            )}
+          </Table.Tr>
+        )}
+      />
     </>
   );
 }

@@ -1,11 +1,9 @@
-import { Anchor, Badge, Button, Card, Group, Progress, SegmentedControl, Table, Text } from "@mantine/core";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { Anchor, Badge, Group, Progress, SegmentedControl, Table, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
-import { get } from "../../api/client.ts";
 import type { LowSupplyPage } from "../../api/types.ts";
+import { ListTable, usePagedList } from "../../components/lists.tsx";
 import { PageHeader } from "../../components/PageHeader.tsx";
-import { EmptyState, PageSkeleton, QueryError } from "../../components/states.tsx";
 import { useFormat } from "../../session/session.tsx";
 import { supplyBarColor } from "../devices/labels.ts";
 import { supplyName } from "../devices/SupplyList.tsx";
@@ -15,7 +13,6 @@ const horizons = ["0", "7", "14", "30"] as const;
 /** Supplies low now, or (with a horizon) forecast to run out within it: what to ship next. */
 export function SuppliesPage() {
   const { t } = useTranslation("devices");
-  const { t: tc } = useTranslation();
   const f = useFormat();
   const [params, setParams] = useSearchParams();
   const forecastDays = (horizons as readonly string[]).includes(params.get("forecastDays") ?? "")
@@ -26,14 +23,7 @@ export function SuppliesPage() {
     forecastDays: forecastDays === "0" ? undefined : forecastDays,
     customerId: customerId || undefined,
   };
-  const list = useInfiniteQuery({
-    queryKey: ["supplies", "low", query],
-    queryFn: ({ pageParam, signal }) =>
-      get<LowSupplyPage>("/supplies/low", { ...query, limit: 200, cursor: pageParam }, signal),
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  });
-  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const list = usePagedList<LowSupplyPage["items"][number]>("supplies", "/supplies/low", query, 200);
   return (
     <>
       <PageHeader title={t("supplyList.title")} description={t("supplyList.description")} />
@@ -52,106 +42,84 @@ export function SuppliesPage() {
         }))}
         aria-label={t("supplyList.horizon")}
       />
-      {list.isPending ? (
-        <PageSkeleton />
-      ) : list.isError ? (
-        <QueryError error={list.error} onRetry={() => void list.refetch()} />
-      ) : items.length === 0 ? (
-        <EmptyState>{t("supplyList.empty")}</EmptyState>
-      ) : (
-        <Card withBorder padding={0}>
-          <Table.ScrollContainer minWidth={860}>
-            <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("alertList.device")}</Table.Th>
-                  <Table.Th>{t("column.place")}</Table.Th>
-                  <Table.Th>{t("supplies.supply")}</Table.Th>
-                  <Table.Th w={180}>{t("supplyList.level")}</Table.Th>
-                  <Table.Th>{t("supplyList.runsOut")}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {items.map((row) => {
-                  const level = row.supply.levelPercent;
-                  const device =
-                    [row.device.vendor, row.device.model].filter(Boolean).join(" ") ||
-                    row.device.name ||
-                    row.device.ip;
-                  return (
-                    <Table.Tr key={`${row.device.id}|${row.supply.key}`}>
-                      <Table.Td>
-                        <Anchor component={Link} to={`/devices/${row.device.id}`} size="sm">
-                          {device}
-                        </Anchor>
-                        <Text size="xs" c="dimmed" ff="monospace">
-                          {row.device.serial ?? ""}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{row.customer.name}</Text>
-                        <Text size="xs" c="dimmed">
-                          {row.site.name}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">{supplyName(row.supply)}</Text>
-                        {row.supply.partNumber && (
-                          <Text size="xs" c="dimmed" ff="monospace">
-                            {row.supply.partNumber}
-                          </Text>
-                        )}
-                      </Table.Td>
-                      <Table.Td>
-                        <Group gap="xs" wrap="nowrap">
-                          <Progress
-                            value={level ?? 0}
-                            color={row.supply.low ? "orange.7" : supplyBarColor(row.supply.color)}
-                            style={{ flex: 1 }}
-                            aria-label={`${supplyName(row.supply)}: ${level === null ? "?" : f.percent(level / 100)}`}
-                          />
-                          <Text size="sm" ff="monospace" w={44} ta="right">
-                            {level === null ? "?" : f.percent(level / 100)}
-                          </Text>
-                        </Group>
-                      </Table.Td>
-                      <Table.Td>
-                        {row.supply.forecastEmptyAt ? (
-                          <>
-                            <Text size="sm">{f.date(row.supply.forecastEmptyAt)}</Text>
-                            {row.daysToEmpty !== null && (
-                              <Text size="xs" c="dimmed">
-                                {t("supplyList.inDays", { count: Math.round(row.daysToEmpty) })}
-                              </Text>
-                            )}
-                          </>
-                        ) : row.supply.low ? (
-                          <Badge color="orange" variant="light" size="sm">
-                            {t("supplies.low")}
-                          </Badge>
-                        ) : (
-                          "–"
-                        )}
-                      </Table.Td>
-                    </Table.Tr>
-                  );
-                })}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-          {list.hasNextPage && (
-            <Group justify="center" p="sm">
-              <Button
-                variant="subtle"
-                loading={list.isFetchingNextPage}
-                onClick={() => void list.fetchNextPage()}
-              >
-                {tc("action.loadMore")}
-              </Button>
-            </Group>
-          )}
-        </Card>
-      )}
+      <ListTable
+        list={list}
+        empty={t("supplyList.empty")}
+        minWidth={860}
+        head={
+          <>
+            <Table.Th>{t("alertList.device")}</Table.Th>
+            <Table.Th>{t("column.place")}</Table.Th>
+            <Table.Th>{t("supplies.supply")}</Table.Th>
+            <Table.Th w={180}>{t("supplyList.level")}</Table.Th>
+            <Table.Th>{t("supplyList.runsOut")}</Table.Th>
+          </>
+        }
+        row={(row) => {
+          const level = row.supply.levelPercent;
+          const device =
+            [row.device.vendor, row.device.model].filter(Boolean).join(" ") ||
+            row.device.name ||
+            row.device.ip;
+          return (
+            <Table.Tr key={`${row.device.id}|${row.supply.key}`}>
+              <Table.Td>
+                <Anchor component={Link} to={`/devices/${row.device.id}`} size="sm">
+                  {device}
+                </Anchor>
+                <Text size="xs" c="dimmed" ff="monospace">
+                  {row.device.serial ?? ""}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{row.customer.name}</Text>
+                <Text size="xs" c="dimmed">
+                  {row.site.name}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{supplyName(row.supply)}</Text>
+                {row.supply.partNumber && (
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {row.supply.partNumber}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <Progress
+                    value={level ?? 0}
+                    color={row.supply.low ? "orange.7" : supplyBarColor(row.supply.color)}
+                    style={{ flex: 1 }}
+                    aria-label={`${supplyName(row.supply)}: ${level === null ? "?" : f.percent(level / 100)}`}
+                  />
+                  <Text size="sm" ff="monospace" w={44} ta="right">
+                    {level === null ? "?" : f.percent(level / 100)}
+                  </Text>
+                </Group>
+              </Table.Td>
+              <Table.Td>
+                {row.supply.forecastEmptyAt ? (
+                  <>
+                    <Text size="sm">{f.date(row.supply.forecastEmptyAt)}</Text>
+                    {row.daysToEmpty !== null && (
+                      <Text size="xs" c="dimmed">
+                        {t("supplyList.inDays", { count: Math.round(row.daysToEmpty) })}
+                      </Text>
+                    )}
+                  </>
+                ) : row.supply.low ? (
+                  <Badge color="orange" variant="light" size="sm">
+                    {t("supplies.low")}
+                  </Badge>
+                ) : (
+                  "–"
+                )}
+              </Table.Td>
+            </Table.Tr>
+          );
+        }}
+      />
     </>
   );
 }
