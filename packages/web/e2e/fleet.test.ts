@@ -72,8 +72,9 @@ async function figuresInDb(customerId?: string): Promise<Figures> {
     );
     const collectors = await one(
       `select count(*)::int as total,
+              -- 3 × the default 20-minute refresh: no settings level here sets another interval.
               count(*) filter (where c.last_contact_at is null
-                                  or c.last_contact_at < now() - interval '180 minutes')::int as offline
+                                  or c.last_contact_at <= now() - interval '60 minutes')::int as offline
        from collectors c where ${narrow("c")} and c.revoked_at is null`,
     );
     return {
@@ -276,6 +277,26 @@ async function chooseLanguage(page: Page, current: RegExp, name: "Deutsch" | "En
   await page.getByRole("menuitem", { name }).click();
   await saved;
 }
+
+test("the alerts and low-supplies lists hold the open alerts and low supplies of the database", async () => {
+  const inDb = await figuresInDb();
+  assert.ok(
+    inDb.alertsOpen > 0 && inDb.suppliesLow > 0,
+    "the simulated printers raise alerts and have low supplies",
+  );
+  const { context, page } = await signedInPage(env, env.tree.users.technician);
+  try {
+    const rows = page.locator("main tbody tr");
+    await page.goto("/alerts");
+    await page.getByRole("heading", { name: "Alerts", level: 1 }).waitFor();
+    await eventually(() => rows.count(), inDb.alertsOpen, "one row per open alert");
+    await page.goto("/supplies");
+    await rows.first().waitFor();
+    await eventually(() => rows.count(), inDb.suppliesLow, "one row per low supply");
+  } finally {
+    await context.close();
+  }
+});
 
 test("switching the language shows German texts, is kept in the profile, and switches back", async () => {
   const user = env.tree.users.customerAdmin;
