@@ -31,6 +31,9 @@ export function authenticate(db: Db, resolveApiKey: ApiKeyResolver) {
     request.principal = undefined;
     request.mfaPending = false;
     request.pendingPrincipal = undefined;
+    // Only the REST API acts for a principal. The web app's files, health, metrics and the
+    // collectors' sealed protocol need none, so they cost no session lookup (and no write).
+    if (!request.url.startsWith("/api/v1/")) return;
     const bearer = request.headers.authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (bearer) {
       const principal = await resolveApiKey(db, bearer);
